@@ -1,0 +1,27 @@
+package dev.gantry.functions.identity;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.http.Router;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+/** Lambda entry point of the identity function: hands the event to the shared router. */
+public final class IdentityHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    private final Router<IdentityApi> router;
+
+    public IdentityHandler() {
+        this(Wiring.fromEnvironment());
+    }
+
+    public IdentityHandler(Wiring wiring) {
+        this.router = new Router<>(IdentityRoutes.TABLE, new IdentityApi(wiring), wiring.authenticator());
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return context == null ? router.handle(event) : PowertoolsLogging.withLogging(context, () -> router.handle(event));
+    }
+}

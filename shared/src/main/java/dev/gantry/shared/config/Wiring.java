@@ -1,0 +1,132 @@
+package dev.gantry.shared.config;
+
+import dev.gantry.shared.auth.AccessTokens;
+import dev.gantry.shared.auth.Authenticator;
+import dev.gantry.shared.auth.PasswordHasher;
+import dev.gantry.shared.auth.RefreshTokens;
+import dev.gantry.shared.http.Cursors;
+import dev.gantry.shared.identity.AuditLog;
+import dev.gantry.shared.identity.AuditRepository;
+import dev.gantry.shared.identity.AuthService;
+import dev.gantry.shared.identity.MemberRepository;
+import dev.gantry.shared.identity.MemberService;
+import dev.gantry.shared.identity.SessionRepository;
+import dev.gantry.shared.identity.TokenAuthenticator;
+import dev.gantry.shared.identity.UserRepository;
+import dev.gantry.shared.identity.WorkspaceRepository;
+import dev.gantry.shared.identity.WorkspaceService;
+import dev.gantry.shared.secrets.MasterKeys;
+import dev.gantry.shared.secrets.SecretStore;
+import dev.gantry.shared.secrets.SecretsManagerStore;
+import dev.gantry.shared.store.Table;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Builds every client and service once per container from one configuration record. Handlers'
+ * no-arg constructors call {@link #fromEnvironment()}; tests and the local server build one with
+ * their own configuration, clock or interceptors.
+ */
+public final class Wiring {
+    private final GantryConfig config;
+    private final Clock clock;
+    private final DynamoDbClient dynamo;
+    private final Table table;
+    private final SecretStore secrets;
+    private final MasterKeys keys;
+    private final AccessTokens accessTokens;
+    private final Cursors cursors;
+    private final AuditLog auditLog;
+    private final UserRepository users;
+    private final WorkspaceRepository workspaces;
+    private final MemberRepository members;
+    private final SessionRepository sessions;
+    private volatile AuthService authService;
+
+    public Wiring(GantryConfig config, Clock clock, SecretStore secrets, List<ExecutionInterceptor> dynamoInterceptors) {
+        this.config = config;
+        this.clock = clock;
+        SdkHttpClient http = UrlConnectionHttpClient.create();
+        var dynamoBuilder = DynamoDbClient.builder().httpClient(http).region(Region.of(config.region()))
+                .credentialsProvider(credentials(config))
+                .overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(dynamoInterceptors).build());
+        if (config.dynamoEndpoint() != null) dynamoBuilder.endpointOverride(config.dynamoEndpoint());
+        this.dynamo = dynamoBuilder.build();
+        this.table = new Table(dynamo, config.tableName());
+        this.secrets = secrets != null ? secrets : new SecretsManagerStore(secretsClient(config, http));
+        this.keys = new MasterKeys(this.secrets, config);
+        this.accessTokens = new AccessTokens(keys::accessTokenKey, config.accessTokenTtl());
+        this.cursors = new Cursors(keys::cursorKey);
+        this.auditLog = new AuditLog(new AuditRepository(table), cursors, clock);
+        this.users = new UserRepository(table);
+        this.workspaces = new WorkspaceRepository(table, config.publicUrl());
+        this.members = new MemberRepository(table);
+        this.sessions = new SessionRepository(table);
+    }
+
+    public static Wiring fromEnvironment() {
+        return new Wiring(GantryConfig.fromEnvironment(), Clock.systemUTC(), null, List.of());
+    }
+
+    public GantryConfig config() { return config; }
+    public Clock clock() { return clock; }
+    public DynamoDbClient dynamo() { return dynamo; }
+    public Table table() { return table; }
+    public SecretStore secrets() { return secrets; }
+    public Cursors cursors() { return cursors; }
+    public AuditLog auditLog() { return auditLog; }
+
+    public Authenticator authenticator() {
+        return new TokenAuthenticator(accessTokens, table, clock);
+    }
+
+    /** Built on first use: the bcrypt decoy hash costs a few hundred ms, which only identity pays. */
+    public AuthService authService() {
+        AuthService s = authService;
+        if (s == null) {
+            synchronized (this) {
+                if (authService == null) {
+                    authService = new AuthService(table, users, workspaces, members, sessions, auditLog,
+                            new PasswordHasher(config.bcryptCost()), accessTokens, new RefreshTokens(keys::refreshTokenKey),
+                            cursors, config.refreshTokenTtl(), clock);
+                }
+                s = authService;
+            }
+        }
+        return s;
+    }
+
+    public WorkspaceService workspaceService() {
+        return new WorkspaceService(table, workspaces, auditLog, clock);
+    }
+
+    public MemberService memberService() {
+        return new MemberService(table, users, workspaces, members, auditLog, cursors, clock);
+    }
+
+    private static AwsCredentialsProvider credentials(GantryConfig config) {
+        // Locally the emulators accept any key; in Lambda the runtime puts credentials in the environment,
+        // which is much faster to read on a cold start than the default provider chain.
+        return config.local()
+                ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))
+                : EnvironmentVariableCredentialsProvider.create();
+    }
+
+    private static SecretsManagerClient secretsClient(GantryConfig config, SdkHttpClient http) {
+        var b = SecretsManagerClient.builder().httpClient(http).region(Region.of(config.region())).credentialsProvider(credentials(config));
+        if (config.secretsEndpoint() != null) b.endpointOverride(config.secretsEndpoint());
+        return b.build();
+    }
+}

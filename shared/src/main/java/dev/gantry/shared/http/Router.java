@@ -1,0 +1,167 @@
+package dev.gantry.shared.http;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.gantry.shared.auth.Authenticator;
+import dev.gantry.shared.auth.Principal;
+import dev.gantry.shared.errors.ApiException;
+import dev.gantry.shared.ids.Ids;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The HTTP adapter every API function shares: API Gateway v2 event in, response out. It matches
+ * the route, enforces body size and media type, authenticates, checks the role, calls the route
+ * and renders its result or its error. Routes never catch: this is the one error mapper.
+ */
+public final class Router<A> {
+    public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+
+    private final RouteTable<A> table;
+    private final A api;
+    private final Authenticator authenticator;
+    private final int maxBodyBytes;
+
+    public Router(RouteTable<A> table, A api, Authenticator authenticator) {
+        this(table, api, authenticator, DEFAULT_MAX_BODY_BYTES);
+    }
+
+    public Router(RouteTable<A> table, A api, Authenticator authenticator, int maxBodyBytes) {
+        this.table = table;
+        this.api = api;
+        this.authenticator = authenticator;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    public RouteTable<A> table() { return table; }
+
+    public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
+        String requestId = Ids.newId("req");
+        MDC.put("request_id", requestId);
+        long started = System.nanoTime();
+        String routeKey = "-";
+        APIGatewayV2HTTPResponse response;
+        try {
+            String method = methodOf(event);
+            RouteTable.Match<A> match = table.match(method, event.getRawPath());
+            if (match.route() == null) {
+                throw match.allowedMethods().isEmpty()
+                        ? new ApiException(404, "not_found", "No route matches " + method + " " + safePath(event.getRawPath()) + ".")
+                        : new ApiException(405, "method_not_allowed", "Use " + String.join(", ", match.allowedMethods()) + " on this path.",
+                        null, Map.of("Allow", String.join(", ", match.allowedMethods())));
+            }
+            Route<A> route = match.route();
+            routeKey = route.routeKey();
+            Map<String, String> headers = Request.lowerCaseHeaders(event.getHeaders());
+            byte[] body = readBody(event, method, headers);
+            Request request = new Request(event, requestId, match.params(), headers, body);
+            if (!route.access().isPublic()) {
+                Principal principal = authenticator.authenticate(request);
+                MDC.put("workspace_id", principal.workspaceId());
+                if (!principal.role().atLeast(route.access().minimum())) {
+                    throw ApiException.forbidden("This needs the " + route.access().minimum().wireName() + " role or higher.");
+                }
+                request.principal(principal);
+            }
+            response = render(route.action().serve(api, request), requestId);
+        } catch (ApiException e) {
+            response = renderError(e, requestId);
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.error("unhandled error on {}", routeKey, e);
+            response = renderError(new ApiException(500, "internal_error", "Something went wrong on our side. Quote the request id if you report it."), requestId);
+        }
+        LOG.info("{} {} -> {} in {} ms", routeKey, safePath(event.getRawPath()), response.getStatusCode(), (System.nanoTime() - started) / 1_000_000);
+        MDC.remove("workspace_id");
+        MDC.remove("request_id");
+        return response;
+    }
+
+    private static String methodOf(APIGatewayV2HTTPEvent event) {
+        var ctx = event.getRequestContext();
+        if (ctx == null || ctx.getHttp() == null || ctx.getHttp().getMethod() == null) {
+            throw new ApiException(400, "validation_error", "The request has no method.");
+        }
+        return ctx.getHttp().getMethod().toUpperCase(Locale.ROOT);
+    }
+
+    private byte[] readBody(APIGatewayV2HTTPEvent event, String method, Map<String, String> headers) {
+        String raw = event.getBody();
+        if (raw != null && raw.length() > (event.getIsBase64Encoded() ? (maxBodyBytes / 3 + 1) * 4 : maxBodyBytes * 4L)) {
+            throw payloadTooLarge();
+        }
+        byte[] body = Request.bodyBytes(event);
+        if (body.length > maxBodyBytes) throw payloadTooLarge();
+        if (body.length > 0 && (method.equals("POST") || method.equals("PUT") || method.equals("PATCH"))) {
+            String contentType = headers.get("content-type");
+            if (!isJson(contentType)) {
+                throw new ApiException(415, "unsupported_media_type", "Send the body as application/json.");
+            }
+        }
+        return body;
+    }
+
+    private ApiException payloadTooLarge() {
+        return new ApiException(413, "payload_too_large", "The body is larger than " + (maxBodyBytes / 1024) + " KiB.");
+    }
+
+    static boolean isJson(String contentType) {
+        if (contentType == null) return false;
+        String[] parts = contentType.split(";");
+        if (!parts[0].trim().equalsIgnoreCase("application/json")) return false;
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i].trim().toLowerCase(Locale.ROOT);
+            if (p.startsWith("charset=") && !p.equals("charset=utf-8") && !p.equals("charset=\"utf-8\"")) return false;
+        }
+        return true;
+    }
+
+    private static APIGatewayV2HTTPResponse render(Response response, String requestId) {
+        Map<String, String> headers = baseHeaders(requestId);
+        headers.putAll(response.headers());
+        String body = null;
+        if (response.body() instanceof Response.RawJson raw) {
+            body = new String(raw.bytes(), StandardCharsets.UTF_8);
+        } else if (response.body() != null) {
+            body = Json.writeString(response.body());
+        } else {
+            headers.remove("Content-Type");
+        }
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(response.status()).withHeaders(headers).withBody(body).build();
+    }
+
+    static APIGatewayV2HTTPResponse renderError(ApiException e, String requestId) {
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("error", e.code());
+        envelope.put("message", e.getMessage());
+        envelope.put("request_id", requestId);
+        if (e.details() != null) envelope.put("details", e.details());
+        if (e instanceof ApiException.PlanLimitException p) envelope.put("upgrade_url", p.upgradeUrl());
+        Map<String, String> headers = baseHeaders(requestId);
+        headers.putAll(e.headers());
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(e.status()).withHeaders(headers).withBody(Json.writeString(envelope)).build();
+    }
+
+    private static Map<String, String> baseHeaders(String requestId) {
+        Map<String, String> headers = new HashMap<>();
+        headers.put("Content-Type", "application/json; charset=utf-8");
+        headers.put("X-Request-Id", requestId);
+        headers.put("Cache-Control", "no-store");
+        headers.put("X-Content-Type-Options", "nosniff");
+        return headers;
+    }
+
+    /** Paths go into messages and logs; cap them and drop control characters. */
+    private static String safePath(String path) {
+        if (path == null) return "/";
+        String p = path.length() > 200 ? path.substring(0, 200) + "…" : path;
+        return p.replaceAll("\\p{Cntrl}", "?");
+    }
+}

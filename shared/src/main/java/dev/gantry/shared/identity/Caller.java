@@ -1,0 +1,17 @@
+package dev.gantry.shared.identity;
+
+import dev.gantry.shared.auth.Principal;
+import dev.gantry.shared.http.Request;
+
+/** Who made a request and from where: what an audit entry records. {@code principal} is null on public routes. */
+public record Caller(Principal principal, String ip, String requestId) {
+    public static Caller of(Request request) {
+        Principal principal = null;
+        try {
+            principal = request.principal();
+        } catch (IllegalStateException publicRoute) {
+            // signup, login and refresh have no principal yet
+        }
+        return new Caller(principal, request.sourceIp(), request.requestId());
+    }
+}

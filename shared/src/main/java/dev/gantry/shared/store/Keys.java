@@ -1,0 +1,50 @@
+package dev.gantry.shared.store;
+
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.util.Map;
+
+/**
+ * Every key of the single table, built in one place. Attribute and index names here are also
+ * what the CDK stack and the local server create the table with. See docs/data-model.md.
+ */
+public final class Keys {
+    public static final String PK = "pk";
+    public static final String SK = "sk";
+    public static final String GSI1 = "gsi1";
+    public static final String GSI1_PK = "gsi1pk";
+    public static final String GSI1_SK = "gsi1sk";
+    public static final String TTL = "ttl";
+
+    private Keys() {}
+
+    public static Map<String, AttributeValue> key(String pk, String sk) {
+        return Map.of(PK, Attr.s(pk), SK, Attr.s(sk));
+    }
+
+    public static Map<String, AttributeValue> user(String userId) { return key("USER#" + userId, "USER"); }
+
+    public static Map<String, AttributeValue> email(String normalizedEmail) { return key("EMAIL#" + normalizedEmail, "EMAIL"); }
+
+    public static Map<String, AttributeValue> workspace(String workspaceId) { return key(workspacePk(workspaceId), "WS"); }
+
+    public static String workspacePk(String workspaceId) { return "WS#" + workspaceId; }
+
+    public static Map<String, AttributeValue> member(String workspaceId, String userId) { return key(workspacePk(workspaceId), MEMBER_PREFIX + userId); }
+
+    public static final String MEMBER_PREFIX = "MEMBER#";
+
+    /** A user's memberships on GSI1, oldest first. */
+    public static String userMemberships(String userId) { return "USER#" + userId; }
+
+    public static String membershipSort(String joinedAt, String workspaceId) { return "MEMBERSHIP#" + joinedAt + "#" + workspaceId; }
+
+    public static Map<String, AttributeValue> session(String sessionId) { return key("SESSION#" + sessionId, "SESSION"); }
+
+    public static final String AUDIT_PREFIX = "AUDIT#";
+
+    public static Map<String, AttributeValue> audit(String workspaceId, String auditId) { return key(workspacePk(workspaceId), AUDIT_PREFIX + auditId); }
+
+    /** Audit entries of one action on GSI1, for {@code ?action=}. */
+    public static String auditByAction(String workspaceId, String action) { return workspacePk(workspaceId) + "#AUDIT#" + action; }
+}

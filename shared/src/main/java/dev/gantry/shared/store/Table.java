@@ -1,0 +1,73 @@
+package dev.gantry.shared.store;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** The single table: its client and name, with the few access shapes repositories need. */
+public final class Table {
+    private final DynamoDbClient client;
+    private final String name;
+
+    public Table(DynamoDbClient client, String name) {
+        this.client = client;
+        this.name = name;
+    }
+
+    public DynamoDbClient client() { return client; }
+
+    public String name() { return name; }
+
+    public Map<String, AttributeValue> get(Map<String, AttributeValue> key, boolean consistent) {
+        GetItemResponse r = client.getItem(b -> b.tableName(name).key(key).consistentRead(consistent));
+        return r.hasItem() && !r.item().isEmpty() ? r.item() : null;
+    }
+
+    /**
+     * Reads several items in one round trip (more only if DynamoDB returns unprocessed keys).
+     * Answers a map from "pk|sk" to item; missing items are absent.
+     */
+    public Map<String, Map<String, AttributeValue>> batchGet(List<Map<String, AttributeValue>> keys, boolean consistent) {
+        Map<String, Map<String, AttributeValue>> found = new HashMap<>();
+        if (keys.isEmpty()) return found;
+        List<Map<String, AttributeValue>> pending = new ArrayList<>(dedupe(keys));
+        while (!pending.isEmpty()) {
+            List<Map<String, AttributeValue>> chunk = pending.subList(0, Math.min(100, pending.size()));
+            BatchGetItemResponse r = client.batchGetItem(b -> b.requestItems(Map.of(name,
+                    KeysAndAttributes.builder().keys(chunk).consistentRead(consistent).build())));
+            List<Map<String, AttributeValue>> rest = new ArrayList<>(pending.subList(chunk.size(), pending.size()));
+            r.responses().getOrDefault(name, List.of()).forEach(item -> found.put(keyString(item), item));
+            KeysAndAttributes unprocessed = r.unprocessedKeys().get(name);
+            if (unprocessed != null) rest.addAll(unprocessed.keys());
+            pending = rest;
+        }
+        return found;
+    }
+
+    public QueryResponse query(Consumer<QueryRequest.Builder> request) {
+        return client.query(b -> {
+            b.tableName(name);
+            request.accept(b);
+        });
+    }
+
+    public static String keyString(Map<String, AttributeValue> item) {
+        return item.get(Keys.PK).s() + "|" + item.get(Keys.SK).s();
+    }
+
+    private static List<Map<String, AttributeValue>> dedupe(List<Map<String, AttributeValue>> keys) {
+        Map<String, Map<String, AttributeValue>> unique = new java.util.LinkedHashMap<>();
+        keys.forEach(k -> unique.put(keyString(k), k));
+        return new ArrayList<>(unique.values());
+    }
+}
