@@ -1,0 +1,47 @@
+package dev.gantry.shared.auth;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RefreshTokensAndPasswordsTest {
+    private final RefreshTokens tokens = new RefreshTokens(() -> "0123456789abcdef0123456789abcdef".getBytes());
+
+    @Test
+    void refreshTokensNameTheirSessionAndGeneration() {
+        String t = tokens.mint("ses_01j9zzzzzzzzzzzzzzzzzzzzzz", 3);
+        assertThat(t).startsWith("grt_");
+        var parsed = tokens.parse(t);
+        assertThat(parsed.sessionId()).isEqualTo("ses_01j9zzzzzzzzzzzzzzzzzzzzzz");
+        assertThat(parsed.generation()).isEqualTo(3);
+    }
+
+    @Test
+    void onlyGantryCanMintOne() {
+        String t = tokens.mint("ses_01j9zzzzzzzzzzzzzzzzzzzzzz", 3);
+        assertThat(tokens.parse(t.replace(".3.", ".4."))).isNull();
+        assertThat(new RefreshTokens(() -> "another-key-another-key-another-k".getBytes()).parse(t)).isNull();
+        assertThat(tokens.parse("grt_garbage")).isNull();
+        assertThat(tokens.parse(null)).isNull();
+        assertThat(tokens.parse("grt_ses_01j9zzzzzzzzzzzzzzzzzzzzzz.-1.x")).isNull();
+    }
+
+    @Test
+    void passwordsHashAndVerify() {
+        PasswordHasher hasher = new PasswordHasher(4);
+        String hash = hasher.hash("correct horse battery staple");
+        assertThat(hash).startsWith("$2b$04$").doesNotContain("correct");
+        assertThat(hasher.verify("correct horse battery staple", hash)).isTrue();
+        assertThat(hasher.verify("correct horse battery stapl", hash)).isFalse();
+        assertThat(hasher.verifyNothing("anything")).isFalse();
+    }
+
+    @Test
+    void passwordsLongerThanBcryptsLimitAreNotTruncated() {
+        PasswordHasher hasher = new PasswordHasher(4);
+        String base = "x".repeat(80);
+        String hash = hasher.hash(base + "A");
+        assertThat(hasher.verify(base + "A", hash)).isTrue();
+        assertThat(hasher.verify(base + "B", hash)).isFalse();
+    }
+}

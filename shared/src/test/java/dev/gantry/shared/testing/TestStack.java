@@ -1,0 +1,81 @@
+package dev.gantry.shared.testing;
+
+import dev.gantry.emulators.Emulators;
+import dev.gantry.shared.config.GantryConfig;
+import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.secrets.SecretStore;
+import dev.gantry.shared.store.TableDefinition;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.time.Clock;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The emulators for *IT tests: DynamoDB Local and ElasticMQ started once per test JVM, and a
+ * fresh table per {@link #newWiring} call, so test classes never see each other's data.
+ */
+public final class TestStack {
+    private static Emulators emulators;
+
+    private TestStack() {}
+
+    public static synchronized Emulators emulators() {
+        if (emulators == null) {
+            emulators = Emulators.start(null, 0, 0);
+            Runtime.getRuntime().addShutdownHook(new Thread(emulators::close));
+        }
+        return emulators;
+    }
+
+    /** Fixed test secrets: 32 bytes each, base64. */
+    public static final Map<String, String> SECRETS = Map.of(
+            "gantry/jwt-signing-key", Base64.getEncoder().encodeToString("test-jwt-signing-key-0123456789ab".getBytes()),
+            "gantry/api-key-pepper", Base64.getEncoder().encodeToString("test-api-key-pepper-0123456789abc".getBytes()),
+            "gantry/master-key", Base64.getEncoder().encodeToString("test-master-key-0123456789abcdefg".getBytes()),
+            "gantry/github-webhook-secret", Base64.getEncoder().encodeToString("test-github-webhook-secret-01234".getBytes()));
+
+    public static SecretStore secrets() {
+        return id -> {
+            String v = SECRETS.get(id);
+            if (v == null) throw new IllegalStateException("no secret " + id);
+            return v;
+        };
+    }
+
+    public static GantryConfig config(String tableName) {
+        Map<String, String> env = new HashMap<>();
+        env.put("GANTRY_TABLE", tableName);
+        env.put("GANTRY_DYNAMODB_ENDPOINT", emulators().dynamoEndpoint().toString());
+        env.put("GANTRY_SQS_ENDPOINT", emulators().sqsEndpoint().toString());
+        env.put("GANTRY_BCRYPT_COST", "4");
+        return GantryConfig.from(env);
+    }
+
+    /** A wiring over a new, empty table; {@code calls} (may be null) counts every DynamoDB call. */
+    public static Wiring newWiring(Clock clock, DynamoCallCounter calls) {
+        String table = "gantry-test-" + UUID.randomUUID();
+        GantryConfig config = config(table);
+        try (DynamoDbClient admin = adminClient()) {
+            admin.createTable(TableDefinition.createTableRequest(table));
+        }
+        return new Wiring(config, clock, secrets(), calls == null ? List.of() : List.of(calls));
+    }
+
+    public static Wiring newWiring() {
+        return newWiring(Clock.systemUTC(), null);
+    }
+
+    public static DynamoDbClient adminClient() {
+        return DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .endpointOverride(emulators().dynamoEndpoint()).build();
+    }
+}
