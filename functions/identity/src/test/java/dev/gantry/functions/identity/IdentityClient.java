@@ -1,0 +1,51 @@
+package dev.gantry.functions.identity;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gantry.shared.testing.Http;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Calls the real handler with API Gateway events, the way `sam local invoke` would. */
+final class IdentityClient {
+    final IdentityHandler handler;
+
+    IdentityClient(IdentityHandler handler) {
+        this.handler = handler;
+    }
+
+    record Reply(int status, Map<String, String> headers, JsonNode json, String raw) {
+        Reply expect(int expected) {
+            assertThat(status).as("status of %s", raw).isEqualTo(expected);
+            return this;
+        }
+
+        Reply expectError(int expected, String code) {
+            expect(expected);
+            assertThat(json.get("error").asText()).as(raw).isEqualTo(code);
+            assertThat(json.get("request_id").asText()).isEqualTo(headers.get("X-Request-Id"));
+            return this;
+        }
+
+        String text(String pointer) { return json.at(pointer).asText(); }
+    }
+
+    Reply call(String method, String path, String body, String token) {
+        return call(method, path, body, token == null ? Map.of() : Http.bearer(token));
+    }
+
+    Reply call(String method, String path, String body, Map<String, String> headers) {
+        APIGatewayV2HTTPResponse r = handler.handleRequest(Http.event(method, path, body, new HashMap<>(headers)), null);
+        assertThat(r.getStatusCode()).as("never a 500: %s %s -> %s", method, path, r.getBody()).isNotEqualTo(500);
+        return new Reply(r.getStatusCode(), r.getHeaders(), Http.json(r), r.getBody());
+    }
+
+    /** Signs up and answers the signup response. */
+    Reply signup(String email, String name) {
+        return call("POST", "/v1/auth/signup",
+                "{\"email\":\"" + email + "\",\"password\":\"correct horse battery\",\"name\":\"" + name + "\"}", Map.of()).expect(201);
+    }
+}
