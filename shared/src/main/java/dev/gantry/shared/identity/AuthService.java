@@ -77,15 +77,16 @@ public final class AuthService {
     }
 
     public Views.TokenPair login(String email, String password, String workspaceId, Caller caller) {
-        String userId = users.findIdByEmail(email);
-        UserRepository.User user = userId == null ? null : users.get(userId);
-        boolean verified = user != null && user.passwordHash() != null
-                ? hasher.verify(password, user.passwordHash())
+        // Same work whether or not the email exists: one read, one bcrypt verification.
+        UserRepository.Credentials credentials = users.findCredentials(email);
+        boolean verified = credentials != null && credentials.passwordHash() != null
+                ? hasher.verify(password, credentials.passwordHash())
                 : hasher.verifyNothing(password);
         if (!verified) throw ApiException.invalidCredentials();
 
-        String target = workspaceId != null ? requireMembership(workspaceId, user.id()).workspaceId() : defaultWorkspace(user.id());
-        return startSession(user.id(), target, caller, "password");
+        String userId = credentials.userId();
+        String target = workspaceId != null ? requireMembership(workspaceId, userId).workspaceId() : defaultWorkspace(userId);
+        return startSession(userId, target, caller, "password");
     }
 
     public Views.TokenPair refresh(String refreshToken, Caller caller) {

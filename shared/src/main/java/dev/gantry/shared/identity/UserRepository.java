@@ -32,6 +32,8 @@ public final class UserRepository {
         Map<String, AttributeValue> claim = new HashMap<>(Keys.email(normalizeEmail(user.email())));
         claim.put("type", Attr.s("email_claim"));
         claim.put("user_id", Attr.s(user.id()));
+        // The hash sits on the claim too, so a login costs one read whether or not the email exists.
+        if (user.passwordHash() != null) claim.put("password_hash", Attr.s(user.passwordHash()));
         tx.create(claim, () -> ApiException.conflict("already_exists", "An account with this email already exists."));
 
         Map<String, AttributeValue> item = new HashMap<>(Keys.user(user.id()));
@@ -48,6 +50,14 @@ public final class UserRepository {
     public User get(String userId) {
         Map<String, AttributeValue> item = table.get(Keys.user(userId), false);
         return item == null ? null : fromItem(item);
+    }
+
+    /** What a login needs: the user id and password hash, in one read of the email claim. */
+    public record Credentials(String userId, String passwordHash) {}
+
+    public Credentials findCredentials(String email) {
+        Map<String, AttributeValue> claim = table.get(Keys.email(normalizeEmail(email)), false);
+        return claim == null ? null : new Credentials(Attr.str(claim, "user_id"), Attr.str(claim, "password_hash"));
     }
 
     public String findIdByEmail(String email) {
