@@ -82,5 +82,8 @@ public final class Request {
         return principal;
     }
 
+    /** The caller on an authenticated route; null on a public one. */
+    public Principal principalOrNull() { return principal; }
+
     void principal(Principal principal) { this.principal = principal; }
 }

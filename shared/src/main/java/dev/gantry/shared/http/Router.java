@@ -72,6 +72,9 @@ public final class Router<A> {
                 request.principal(principal);
             }
             response = render(route.action().serve(api, request), requestId);
+            if (method.equals("GET") && response.getStatusCode() == 200) {
+                response = withEntityTag(response, headers.get("if-none-match"));
+            }
         } catch (ApiException e) {
             response = renderError(e, requestId);
         } catch (RuntimeException | StackOverflowError e) {
@@ -135,6 +138,33 @@ public final class Router<A> {
             headers.remove("Content-Type");
         }
         return APIGatewayV2HTTPResponse.builder().withStatusCode(response.status()).withHeaders(headers).withBody(body).build();
+    }
+
+    /**
+     * A strong ETag over the exact bytes sent; a matching If-None-Match turns the answer into a 304
+     * with no body. Computed from the body, so it changes exactly when the representation does.
+     */
+    static APIGatewayV2HTTPResponse withEntityTag(APIGatewayV2HTTPResponse response, String ifNoneMatch) {
+        if (response.getBody() == null) return response;
+        byte[] digest = dev.gantry.shared.crypto.Hmac.digest(response.getBody().getBytes(StandardCharsets.UTF_8));
+        String etag = "\"" + dev.gantry.shared.crypto.Hmac.base64Url(java.util.Arrays.copyOf(digest, 16)) + "\"";
+        Map<String, String> headers = new HashMap<>(response.getHeaders());
+        headers.put("ETag", etag);
+        if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
+            headers.remove("Content-Type");
+            return APIGatewayV2HTTPResponse.builder().withStatusCode(304).withHeaders(headers).build();
+        }
+        response.setHeaders(headers);
+        return response;
+    }
+
+    private static boolean matches(String ifNoneMatch, String etag) {
+        for (String candidate : ifNoneMatch.split(",")) {
+            String c = candidate.trim();
+            if (c.startsWith("W/")) c = c.substring(2);
+            if (c.equals("*") || c.equals(etag)) return true;
+        }
+        return false;
     }
 
     static APIGatewayV2HTTPResponse renderError(ApiException e, String requestId) {

@@ -6,12 +6,6 @@ import dev.gantry.shared.http.Request;
 /** Who made a request and from where: what an audit entry records. {@code principal} is null on public routes. */
 public record Caller(Principal principal, String ip, String requestId) {
     public static Caller of(Request request) {
-        Principal principal = null;
-        try {
-            principal = request.principal();
-        } catch (IllegalStateException publicRoute) {
-            // signup, login and refresh have no principal yet
-        }
-        return new Caller(principal, request.sourceIp(), request.requestId());
+        return new Caller(request.principalOrNull(), request.sourceIp(), request.requestId());
     }
 }

@@ -110,6 +110,18 @@ class RouterTest {
     }
 
     @Test
+    void getsCarryAStrongEtagAndAMatchingIfNoneMatchIs304() {
+        var first = call("GET", "/v1/whoami", null, Map.of("authorization", "Bearer x"));
+        String etag = first.getHeaders().get("ETag");
+        assertThat(etag).matches("^\"[A-Za-z0-9_-]{22}\"$");
+        var again = call("GET", "/v1/whoami", null, Map.of("authorization", "Bearer x", "if-none-match", "\"other\", " + etag));
+        assertThat(again.getStatusCode()).isEqualTo(304);
+        assertThat(again.getBody()).isNull();
+        assertThat(again.getHeaders()).containsEntry("ETag", etag).containsKey("X-Request-Id");
+        assertThat(call("GET", "/v1/whoami", null, Map.of("authorization", "Bearer x", "if-none-match", "\"stale\"")).getStatusCode()).isEqualTo(200);
+    }
+
+    @Test
     void unexpectedErrorsAreAnOpaque500() {
         var r = call("GET", "/v1/boom", null, null);
         assertError(r, 500, "internal_error");
