@@ -1,0 +1,364 @@
+package dev.gantry.infra;
+
+import dev.gantry.functions.Catalog;
+import dev.gantry.shared.functions.FunctionSpec;
+import dev.gantry.shared.queues.QueueSpec;
+import dev.gantry.shared.secrets.SecretSpec;
+import dev.gantry.shared.store.Keys;
+import dev.gantry.shared.store.TableDefinition;
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegration;
+import software.amazon.awscdk.services.apigateway.AccessLogFormat;
+import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
+import software.amazon.awscdk.services.apigatewayv2.HttpApi;
+import software.amazon.awscdk.services.apigatewayv2.HttpMethod;
+import software.amazon.awscdk.services.apigatewayv2.HttpRoute;
+import software.amazon.awscdk.services.apigatewayv2.HttpStage;
+import software.amazon.awscdk.services.apigatewayv2.IAccessLogDestination;
+import software.amazon.awscdk.services.apigatewayv2.IAccessLogSettings;
+import software.amazon.awscdk.services.apigatewayv2.LogGroupLogDestination;
+import software.amazon.awscdk.services.apigatewayv2.PayloadFormatVersion;
+import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.ProjectionType;
+import software.amazon.awscdk.services.dynamodb.StreamViewType;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.dynamodb.TableEncryption;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.CfnFunction;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.Tracing;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
+import software.amazon.awscdk.services.sqs.DeadLetterQueue;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.constructs.Construct;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Gantry in one stack: the table, the queues with their DLQs, the master secrets, one Lambda per
+ * API function of {@link Catalog#API_FUNCTIONS}, and the HTTP API whose routes are read from each
+ * function's route table (never a hand-written list).
+ *
+ * <p>The stack is environment-agnostic: no account or region lookups, so it synthesizes offline.
+ */
+public final class GantryStack extends Stack {
+
+    /** Context key (or system property) naming the repository root the function jars are built under. */
+    public static final String REPO_ROOT_KEY = "gantry.repoRoot";
+
+    /** Every function is invoked through this alias; it points at the latest published (SnapStart) version. */
+    public static final String LIVE_ALIAS = "live";
+
+    public static final int TIMEOUT_SECONDS = 29;
+    public static final int THROTTLE_RATE_LIMIT = 1000;
+    public static final int THROTTLE_BURST_LIMIT = 2000;
+    public static final String JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
+
+    /**
+     * The item-level DynamoDB actions the functions use on the table: reads, writes and the
+     * per-item actions a TransactWriteItems call is authorized by. No Scan (never on a request
+     * path, DESIGN.md principle 4) and no control-plane action.
+     */
+    public static final List<String> TABLE_ACTIONS = List.of(
+            "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
+            "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+            "dynamodb:ConditionCheckItem");
+
+    /** Indexes can only be queried. */
+    public static final List<String> INDEX_ACTIONS = List.of("dynamodb:Query");
+
+    /** One line per request: ids, caller IP, route and outcome. No headers, no query string, no body. */
+    static final String ACCESS_LOG_FORMAT = "{"
+            + "\"requestId\":\"$context.requestId\","
+            + "\"ip\":\"$context.identity.sourceIp\","
+            + "\"userAgent\":\"$context.identity.userAgent\","
+            + "\"requestTime\":\"$context.requestTime\","
+            + "\"httpMethod\":\"$context.httpMethod\","
+            + "\"routeKey\":\"$context.routeKey\","
+            + "\"path\":\"$context.path\","
+            + "\"status\":\"$context.status\","
+            + "\"protocol\":\"$context.protocol\","
+            + "\"responseLength\":\"$context.responseLength\","
+            + "\"responseLatency\":\"$context.responseLatency\","
+            + "\"integrationLatency\":\"$context.integration.latency\","
+            + "\"integrationStatus\":\"$context.integration.status\","
+            + "\"integrationError\":\"$context.integration.error\""
+            + "}";
+
+    /** Every route: API Gateway passes the request through; the function decides who may call it. */
+    private static final NagPackSuppression IN_FUNCTION_AUTH = NagPackSuppression.builder()
+            .id("AwsSolutions-APIG4")
+            .reason("Gantry authenticates and authorizes inside the function, per API.md section 1: bearer JWT access "
+                    + "tokens and API keys (roles, per-key IP allow-lists, immediate revocation) on /v1 routes, an HMAC "
+                    + "signature on POST /webhooks/github, and a documented set of public routes (/health, /v1/plans, "
+                    + "signup/login/refresh, GitHub sign-in, /v1/openapi.json). The route table's Access level is enforced "
+                    + "by the shared router; an API Gateway authorizer could not express these rules.")
+            .build();
+
+    private final Table table;
+    private final Map<String, Queue> queues = new LinkedHashMap<>();
+    private final Map<String, Queue> deadLetterQueues = new LinkedHashMap<>();
+    private final Map<String, Secret> secrets = new LinkedHashMap<>();  // by SecretSpec.idEnvVar
+    private final Map<String, Function> functions = new LinkedHashMap<>();
+    private final HttpApi httpApi;
+
+    public GantryStack(Construct scope, String id, StackProps props, Path repoRoot) {
+        super(scope, id, props);
+
+        table = createTable();
+        Construct queueScope = new Construct(this, "Queues");
+        for (QueueSpec spec : QueueSpec.ALL) queue(queueScope, spec);
+        Construct secretScope = new Construct(this, "Secrets");
+        for (SecretSpec spec : SecretSpec.ALL) secret(secretScope, spec);
+
+        httpApi = HttpApi.Builder.create(this, "HttpApi")
+                .apiName("gantry")
+                .description("Gantry public API (API.md); routes come from the functions' route tables")
+                // The $default stage below carries access logging and throttling.
+                .createDefaultStage(false)
+                .build();
+        defaultStage(httpApi);
+
+        for (FunctionSpec spec : Catalog.API_FUNCTIONS) {
+            Alias live = function(spec, repoRoot);
+            HttpLambdaIntegration integration = HttpLambdaIntegration.Builder.create(spec.name() + "-integration", live)
+                    .payloadFormatVersion(PayloadFormatVersion.VERSION_2_0)
+                    // One invoke permission per function, scoped to this API, instead of one per route:
+                    // keeps the function's resource policy and the stack's resource count small as
+                    // route tables grow.
+                    .scopePermissionToRoute(false)
+                    .build();
+            // The function's own route table is the only source of its routes.
+            for (String routeKey : spec.routes().routeKeys()) {
+                int space = routeKey.indexOf(' ');
+                List<HttpRoute> added = httpApi.addRoutes(AddRoutesOptions.builder()
+                        .methods(List.of(HttpMethod.valueOf(routeKey.substring(0, space))))
+                        .path(routeKey.substring(space + 1))
+                        .integration(integration)
+                        .build());
+                for (HttpRoute route : added) NagSuppressions.addResourceSuppressions(route, List.of(IN_FUNCTION_AUTH));
+            }
+        }
+
+        CfnOutput.Builder.create(this, "ApiUrl").description("Base URL of the HTTP API").value(httpApi.getApiEndpoint()).build();
+        CfnOutput.Builder.create(this, "TableName").description("The single DynamoDB table").value(table.getTableName()).build();
+    }
+
+    private Table createTable() {
+        Table t = Table.Builder.create(this, "Table")
+                .partitionKey(Attribute.builder().name(Keys.PK).type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name(Keys.SK).type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder().pointInTimeRecoveryEnabled(true).build())
+                .stream(StreamViewType.NEW_AND_OLD_IMAGES)
+                .encryption(TableEncryption.AWS_MANAGED)
+                .timeToLiveAttribute(Keys.TTL)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+        for (TableDefinition.Index index : TableDefinition.INDEXES) {
+            t.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                    .indexName(index.name())
+                    .partitionKey(Attribute.builder().name(index.partitionKey()).type(AttributeType.STRING).build())
+                    .sortKey(Attribute.builder().name(index.sortKey()).type(AttributeType.STRING).build())
+                    .projectionType(ProjectionType.ALL)
+                    .build());
+        }
+        return t;
+    }
+
+    private void queue(Construct scope, QueueSpec spec) {
+        Queue dlq = Queue.Builder.create(scope, spec.deadLetterName())
+                .retentionPeriod(Duration.days(14))
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .build();
+        Queue queue = Queue.Builder.create(scope, spec.name())
+                .visibilityTimeout(Duration.seconds(spec.visibilityTimeoutSeconds()))
+                .deadLetterQueue(DeadLetterQueue.builder().queue(dlq).maxReceiveCount(spec.maxReceiveCount()).build())
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .build();
+        deadLetterQueues.put(spec.name(), dlq);
+        queues.put(spec.name(), queue);
+    }
+
+    private void secret(Construct scope, SecretSpec spec) {
+        Secret secret = Secret.Builder.create(scope, spec.defaultId().replace('/', '-'))
+                .secretName(spec.defaultId())
+                .description(spec.purpose())
+                .generateSecretString(SecretStringGenerator.builder().passwordLength(64).excludePunctuation(true).build())
+                // Losing a master secret loses data (wrapped keys, stored API key HMACs): never delete with the stack.
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+        NagSuppressions.addResourceSuppressions(secret, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-SMG4")
+                .reason("Master secret " + spec.defaultId() + " (" + spec.purpose() + "). Values derived from it outlive it "
+                        + "(signed tokens and cursors, stored API key HMACs, wrapped data keys, the secret registered at GitHub), "
+                        + "so a scheduled rotation that just replaces the value would break them; rotating it is a coordinated, "
+                        + "manual re-keying (see infra-cdk/README.md) until a rotation function that re-keys exists.")
+                .build()));
+        secrets.put(spec.idEnvVar(), secret);
+    }
+
+    private void defaultStage(HttpApi api) {
+        LogGroup accessLogs = LogGroup.Builder.create(this, "HttpApiAccessLogs")
+                .retention(RetentionDays.ONE_MONTH)
+                .build();
+        LogGroupLogDestination destination = new LogGroupLogDestination(accessLogs);
+        HttpStage.Builder.create(this, "DefaultStage")
+                .httpApi(api)
+                .stageName("$default")
+                .autoDeploy(true)
+                .throttle(ThrottleSettings.builder().rateLimit(THROTTLE_RATE_LIMIT).burstLimit(THROTTLE_BURST_LIMIT).build())
+                .accessLogSettings(new IAccessLogSettings() {
+                    @Override public IAccessLogDestination getDestination() { return destination; }
+                    @Override public AccessLogFormat getFormat() { return AccessLogFormat.custom(ACCESS_LOG_FORMAT); }
+                })
+                .build();
+    }
+
+    /** The function, its role, its log group and its "live" alias (what API Gateway invokes). */
+    private Alias function(FunctionSpec spec, Path repoRoot) {
+        Construct scope = new Construct(this, spec.name());
+        Path jar = functionJar(repoRoot, spec.name());
+
+        LogGroup logGroup = LogGroup.Builder.create(scope, "Logs").retention(RetentionDays.ONE_MONTH).build();
+        // An explicit role rather than the default one: no AWSLambdaBasicExecutionRole managed policy,
+        // log permissions only on this function's own log group.
+        Role role = Role.Builder.create(scope, "Role")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .description("Gantry " + spec.name() + " function")
+                .build();
+        logGroup.grantWrite(role);
+
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("GANTRY_TABLE", table.getTableName());
+        // The secret's fixed name (SecretSpec.defaultId), not the ARN-parsing token Secret.getSecretName() renders.
+        for (SecretSpec secret : SecretSpec.ALL) environment.put(secret.idEnvVar(), secret.defaultId());
+        for (QueueSpec q : QueueSpec.ALL) environment.put(q.urlEnvVar(), queues.get(q.name()).getQueueUrl());
+        environment.put("POWERTOOLS_SERVICE_NAME", "gantry-" + spec.name());
+        environment.put("POWERTOOLS_LOG_LEVEL", "INFO");
+        environment.put("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS);
+
+        Function fn = Function.Builder.create(scope, "Function")
+                .description("Gantry " + spec.name() + " (" + spec.routes().routes().size() + " routes)")
+                .runtime(Runtime.JAVA_21)
+                .architecture(Architecture.ARM_64)
+                .memorySize(spec.memoryMb())
+                .timeout(Duration.seconds(TIMEOUT_SECONDS))
+                .code(Code.fromAsset(jar.toString()))
+                .handler(spec.handlerClass() + "::handleRequest")
+                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                .tracing(Tracing.ACTIVE)
+                .logGroup(logGroup)
+                .role(role)
+                .environment(environment)
+                .build();
+        // The version published for SnapStart is fn.getCurrentVersion() below (the "live" alias points at it).
+        software.amazon.awscdk.Annotations.of(fn).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "Published: the live alias points at the function's current version");
+        // A stable logical id ("IdentityFunction"), so `sam local invoke IdentityFunction` works.
+        ((CfnFunction) fn.getNode().getDefaultChild()).overrideLogicalId(logicalName(spec.name()) + "Function");
+
+        grantTable(role);
+        secrets.values().forEach(s -> s.grantRead(role));
+        queues.values().forEach(q -> q.grantSendMessages(role));
+
+        NagSuppressions.addResourceSuppressions(role, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-IAM5")
+                .reason("X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support "
+                        + "resource-level permissions, so AWS requires Resource \"*\" for them. Every other statement of "
+                        + "this role names its resources (the table and its indexes, the secrets, the queues, the "
+                        + "function's own log group); GantryStackTest checks that only X-Ray actions use \"*\".")
+                .appliesTo(List.of("Resource::*"))
+                .build()), true);
+        NagSuppressions.addResourceSuppressions(fn, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-L1")
+                .reason("The project pins Java 21 (maven.compiler.release=21 in the parent POM): the functions are compiled, "
+                        + "tested and SnapStart-primed for the java21 runtime. Moving to a newer Java runtime is a deliberate, "
+                        + "project-wide change, not a stack setting.")
+                .build()));
+
+        functions.put(spec.name(), fn);
+        return Alias.Builder.create(scope, "Live")
+                .aliasName(LIVE_ALIAS)
+                .version(fn.getCurrentVersion())
+                .build();
+    }
+
+    /** Item-level access to the table and query access to each index by name: no wildcard resources. */
+    private void grantTable(Role role) {
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("TableItems")
+                .actions(TABLE_ACTIONS)
+                .resources(List.of(table.getTableArn()))
+                .build());
+        List<String> indexArns = new ArrayList<>();
+        for (TableDefinition.Index index : TableDefinition.INDEXES) indexArns.add(table.getTableArn() + "/index/" + index.name());
+        if (!indexArns.isEmpty()) {
+            role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                    .sid("TableIndexes")
+                    .actions(INDEX_ACTIONS)
+                    .resources(indexArns)
+                    .build());
+        }
+    }
+
+    /** {@code functions/<name>/target/<name>.jar}, the function module's shaded jar. */
+    static Path functionJar(Path repoRoot, String name) {
+        Path jar = repoRoot.resolve("functions").resolve(name).resolve("target").resolve(name + ".jar").toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("The " + name + " function's jar " + jar + " does not exist: build the functions first "
+                    + "(mvn -B install -DskipTests at the repository root), or point " + REPO_ROOT_KEY + " at the repository root.");
+        }
+        return jar;
+    }
+
+    /** "github-ingest" becomes "GithubIngest". */
+    static String logicalName(String name) {
+        StringBuilder out = new StringBuilder();
+        for (String part : name.split("[^A-Za-z0-9]+")) {
+            if (part.isEmpty()) continue;
+            out.append(part.substring(0, 1).toUpperCase(Locale.ROOT)).append(part.substring(1));
+        }
+        return out.toString();
+    }
+
+    public Table table() { return table; }
+
+    public Map<String, Queue> queues() { return Map.copyOf(queues); }
+
+    public Map<String, Queue> deadLetterQueues() { return Map.copyOf(deadLetterQueues); }
+
+    public Map<String, Function> functions() { return Map.copyOf(functions); }
+
+    public HttpApi httpApi() { return httpApi; }
+}
