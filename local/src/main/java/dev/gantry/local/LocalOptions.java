@@ -278,6 +278,8 @@ public final class LocalOptions {
                 Read from the process environment only:
                   GANTRY_LOG_LEVEL
                       Level of the functions' JSON logs (read by log4j2.xml). Default: INFO.
+                  GANTRY_DEBUG
+                      Set (to anything) to print the stack trace when the server cannot start. Default: unset.
 
                 Other:
                   -h, --help
