@@ -1,0 +1,67 @@
+package dev.gantry.tests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gantry.local.LocalOptions;
+import dev.gantry.local.LocalServer;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The local server on a free port, and a small HTTP client for scenarios. One server per test JVM. */
+final class LocalGantry {
+    private static LocalServer server;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private LocalGantry() {}
+
+    static synchronized LocalServer server() {
+        if (server == null) {
+            server = LocalServer.start(LocalOptions.defaults().withPort(0).withBcryptCost(4));
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        }
+        return server;
+    }
+
+    record Reply(int status, java.net.http.HttpHeaders headers, JsonNode json, String body) {
+        Reply expect(int expected) {
+            assertThat(status).as("%s", body).isEqualTo(expected);
+            return this;
+        }
+
+        Reply expectError(int expected, String code) {
+            expect(expected);
+            assertThat(json.get("error").asText()).as(body).isEqualTo(code);
+            assertThat(json.get("request_id").asText()).isEqualTo(headers.firstValue("x-request-id").orElseThrow());
+            return this;
+        }
+
+        String text(String pointer) { return json.at(pointer).asText(); }
+    }
+
+    static Reply call(String method, String path, String body, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server().baseUrl() + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) b.header("Content-Type", "application/json");
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        try {
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as("never a 500: %s %s -> %s", method, path, r.body()).isLessThan(500);
+            assertThat(r.headers().firstValue("x-request-id")).as("X-Request-Id on %s %s", method, path).isPresent();
+            JsonNode json = r.body() == null || r.body().isEmpty() ? null : JSON.readTree(r.body());
+            return new Reply(r.statusCode(), r.headers(), json, r.body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
