@@ -206,6 +206,23 @@ class IdentityFlowIT {
     }
 
     @Test
+    void anotherWorkspacesMembersAndAuditAreInvisible() {
+        var a = api.signup(email(), "A");
+        var b = api.signup(email(), "B");
+        String bUser = b.text("/user/id");
+        api.call("PATCH", "/v1/members/" + bUser, "{\"role\":\"viewer\"}", a.text("/token")).expectError(404, "member_not_found");
+        api.call("DELETE", "/v1/members/" + bUser, null, a.text("/token")).expectError(404, "member_not_found");
+        assertThat(api.call("GET", "/v1/me", null, b.text("/token")).text("/role")).isEqualTo("owner");
+        var members = api.call("GET", "/v1/members", null, a.text("/token")).expect(200);
+        assertThat(members.json().get("data")).extracting(m -> m.get("user_id").asText()).containsExactly(a.text("/user/id"));
+        var log = api.call("GET", "/v1/audit-log?limit=100", null, a.text("/token")).expect(200);
+        assertThat(log.json().get("data")).allSatisfy(e -> assertThat(e.at("/target/id").asText()).isNotEqualTo(bUser));
+        // B's workspace id in a switch is "not found", never "forbidden": nothing reveals it exists
+        api.call("POST", "/v1/auth/switch", "{\"workspace_id\":\"" + b.text("/workspace/id") + "\"}", a.text("/token"))
+                .expectError(404, "workspace_not_found");
+    }
+
+    @Test
     void plansArePublic() {
         var plans = api.call("GET", "/v1/plans", null, (String) null).expect(200);
         assertThat(plans.json().get("data")).hasSize(4);
