@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gantry.local.LocalOptions;
 import dev.gantry.local.LocalServer;
+import dev.gantry.shared.testing.Reply;
 
 import java.io.IOException;
 import java.net.URI;
@@ -30,22 +31,6 @@ final class LocalGantry {
         return server;
     }
 
-    record Reply(int status, java.net.http.HttpHeaders headers, JsonNode json, String body) {
-        Reply expect(int expected) {
-            assertThat(status).as("%s", body).isEqualTo(expected);
-            return this;
-        }
-
-        Reply expectError(int expected, String code) {
-            expect(expected);
-            assertThat(json.get("error").asText()).as(body).isEqualTo(code);
-            assertThat(json.get("request_id").asText()).isEqualTo(headers.firstValue("x-request-id").orElseThrow());
-            return this;
-        }
-
-        String text(String pointer) { return json.at(pointer).asText(); }
-    }
-
     static Reply call(String method, String path, String body, String token) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server().baseUrl() + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -56,7 +41,9 @@ final class LocalGantry {
             assertThat(r.statusCode()).as("never a 500: %s %s -> %s", method, path, r.body()).isLessThan(500);
             assertThat(r.headers().firstValue("x-request-id")).as("X-Request-Id on %s %s", method, path).isPresent();
             JsonNode json = r.body() == null || r.body().isEmpty() ? null : JSON.readTree(r.body());
-            return new Reply(r.statusCode(), r.headers(), json, r.body());
+            java.util.Map<String, String> headers = new java.util.HashMap<>();
+            r.headers().map().forEach((k, v) -> headers.put(k, String.join(",", v)));
+            return new Reply(r.statusCode(), headers, json, r.body());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -1,8 +1,8 @@
 package dev.gantry.functions.identity;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.shared.testing.Http;
+import dev.gantry.shared.testing.Reply;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -15,22 +15,6 @@ final class IdentityClient {
 
     IdentityClient(IdentityHandler handler) {
         this.handler = handler;
-    }
-
-    record Reply(int status, Map<String, String> headers, JsonNode json, String raw) {
-        Reply expect(int expected) {
-            assertThat(status).as("status of %s", raw).isEqualTo(expected);
-            return this;
-        }
-
-        Reply expectError(int expected, String code) {
-            expect(expected);
-            assertThat(json.get("error").asText()).as(raw).isEqualTo(code);
-            assertThat(json.get("request_id").asText()).isEqualTo(headers.get("X-Request-Id"));
-            return this;
-        }
-
-        String text(String pointer) { return json.at(pointer).asText(); }
     }
 
     Reply call(String method, String path, String body, String token) {

@@ -47,13 +47,13 @@ class RequestLoggingIT {
         String password = "a very secret password 9f3k";
         var signup = api.call("POST", "/v1/auth/signup",
                 "{\"email\":\"logs@example.com\",\"password\":\"" + password + "\",\"name\":\"Logs\"}", (String) null).expect(201);
-        String requestId = signup.headers().get("X-Request-Id");
+        String requestId = signup.header("X-Request-Id");
         var me = api.call("GET", "/v1/me", null, signup.text("/token")).expect(200);
 
         assertThat(events).isNotEmpty();
         assertThat(events).anySatisfy(e -> assertThat(e.getContextData().<String>getValue("request_id")).isEqualTo(requestId));
         assertThat(events).anySatisfy(e -> {
-            assertThat(e.getContextData().<String>getValue("request_id")).isEqualTo(me.headers().get("X-Request-Id"));
+            assertThat(e.getContextData().<String>getValue("request_id")).isEqualTo(me.header("X-Request-Id"));
             assertThat(e.getContextData().<String>getValue("workspace_id")).isEqualTo(signup.text("/workspace/id"));
         });
         for (LogEvent e : events) {
