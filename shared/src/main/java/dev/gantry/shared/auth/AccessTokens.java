@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.shared.crypto.Hmac;
 import dev.gantry.shared.errors.ApiException;
 import dev.gantry.shared.http.Json;
+import dev.gantry.shared.secrets.KeyRing;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -19,13 +19,12 @@ import java.util.function.Supplier;
 public final class AccessTokens {
     public static final String ALG = "HS256";
     private static final String ISSUER = "gantry";
-    private static final String HEADER = Hmac.base64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
 
-    private final Supplier<byte[]> key;
+    private final Supplier<KeyRing> keys;
     private final Duration ttl;
 
-    public AccessTokens(Supplier<byte[]> key, Duration ttl) {
-        this.key = key;
+    public AccessTokens(Supplier<KeyRing> keys, Duration ttl) {
+        this.keys = keys;
         this.ttl = ttl;
     }
 
@@ -42,8 +41,13 @@ public final class AccessTokens {
         claims.put("sid", sessionId);
         claims.put("iat", now.getEpochSecond());
         claims.put("exp", exp.getEpochSecond());
-        String signingInput = HEADER + "." + Hmac.base64Url(Json.write(claims));
-        String signature = Hmac.base64Url(Hmac.sha256(key.get(), signingInput));
+        KeyRing.Version key = keys.get().current();
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("alg", ALG);
+        header.put("typ", "JWT");
+        header.put("kid", key.id());
+        String signingInput = Hmac.base64Url(Json.write(header)) + "." + Hmac.base64Url(Json.write(claims));
+        String signature = Hmac.base64Url(Hmac.sha256(key.key(), signingInput));
         return new Issued(signingInput + "." + signature, Instant.ofEpochSecond(exp.getEpochSecond()));
     }
 
@@ -57,7 +61,10 @@ public final class AccessTokens {
         if (parts.length != 3) throw invalid();
         JsonNode header = decodeJson(parts[0]);
         if (!ALG.equals(text(header, "alg"))) throw invalid();
-        byte[] expected = Hmac.sha256(key.get(), parts[0] + "." + parts[1]);
+        // The kid picks the version (current or an older one kept after a rotation); an unknown kid is invalid.
+        byte[] key = keys.get().get(text(header, "kid"));
+        if (key == null) throw invalid();
+        byte[] expected = Hmac.sha256(key, parts[0] + "." + parts[1]);
         byte[] given = Hmac.fromBase64Url(parts[2]);
         if (given == null || !Hmac.constantTimeEquals(expected, given)) throw invalid();
         JsonNode claims = decodeJson(parts[1]);

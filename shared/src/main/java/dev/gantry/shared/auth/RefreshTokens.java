@@ -2,6 +2,7 @@ package dev.gantry.shared.auth;
 
 import dev.gantry.shared.crypto.Hmac;
 import dev.gantry.shared.ids.Ids;
+import dev.gantry.shared.secrets.KeyRing;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
@@ -14,17 +15,17 @@ import java.util.function.Supplier;
  */
 public final class RefreshTokens {
     private static final String PREFIX = "grt_";
-    private final Supplier<byte[]> key;
+    private final Supplier<KeyRing> keys;
 
-    public RefreshTokens(Supplier<byte[]> key) {
-        this.key = key;
+    public RefreshTokens(Supplier<KeyRing> keys) {
+        this.keys = keys;
     }
 
     public record Parsed(String sessionId, long generation) {}
 
     public String mint(String sessionId, long generation) {
         String body = sessionId + "." + generation;
-        return PREFIX + body + "." + mac(body);
+        return PREFIX + body + "." + mac(keys.get().current().key(), body);
     }
 
     /** The session and generation, or null when the token is not one Gantry minted. */
@@ -39,12 +40,16 @@ public final class RefreshTokens {
             return null;
         }
         if (generation < 0) return null;
-        byte[] expected = mac(parts[0] + "." + generation).getBytes(StandardCharsets.US_ASCII);
-        if (!Hmac.constantTimeEquals(expected, parts[2].getBytes(StandardCharsets.US_ASCII))) return null;
-        return new Parsed(parts[0], generation);
+        byte[] given = parts[2].getBytes(StandardCharsets.US_ASCII);
+        // Any version of the key may have minted it (a rotation keeps the old ones): check each, in constant time.
+        boolean valid = false;
+        for (KeyRing.Version v : keys.get().all()) {
+            valid |= Hmac.constantTimeEquals(mac(v.key(), parts[0] + "." + generation).getBytes(StandardCharsets.US_ASCII), given);
+        }
+        return valid ? new Parsed(parts[0], generation) : null;
     }
 
-    private String mac(String body) {
-        return Hmac.base64Url(Hmac.sha256(key.get(), body));
+    private static String mac(byte[] key, String body) {
+        return Hmac.base64Url(Hmac.sha256(key, body));
     }
 }

@@ -67,8 +67,8 @@ public final class Wiring {
         this.table = new Table(dynamo, config.tableName());
         this.secrets = secrets != null ? secrets : new SecretsManagerStore(secretsClient(config, http));
         this.keys = new MasterKeys(this.secrets, config);
-        this.accessTokens = new AccessTokens(keys::accessTokenKey, config.accessTokenTtl());
-        this.cursors = new Cursors(keys::cursorKey);
+        this.accessTokens = new AccessTokens(keys::accessTokenKeys, config.accessTokenTtl());
+        this.cursors = new Cursors(keys::cursorKeys);
         this.auditLog = new AuditLog(new AuditRepository(table), cursors, clock);
         this.users = new UserRepository(table);
         this.workspaces = new WorkspaceRepository(table, config.publicUrl());
@@ -99,7 +99,7 @@ public final class Wiring {
             synchronized (this) {
                 if (authService == null) {
                     authService = new AuthService(table, users, workspaces, members, sessions, auditLog,
-                            new PasswordHasher(config.bcryptCost()), accessTokens, new RefreshTokens(keys::refreshTokenKey),
+                            new PasswordHasher(config.bcryptCost()), accessTokens, new RefreshTokens(keys::refreshTokenKeys),
                             cursors, config.refreshTokenTtl(), clock);
                 }
                 s = authService;

@@ -3,6 +3,7 @@ package dev.gantry.shared.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.shared.crypto.Hmac;
 import dev.gantry.shared.errors.ApiException;
+import dev.gantry.shared.secrets.KeyRing;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.nio.charset.StandardCharsets;
@@ -19,10 +20,10 @@ import java.util.function.Supplier;
  */
 public final class Cursors {
     private static final int MAC_BYTES = 16;
-    private final Supplier<byte[]> key;
+    private final Supplier<KeyRing> keys;
 
-    public Cursors(Supplier<byte[]> key) {
-        this.key = key;
+    public Cursors(Supplier<KeyRing> keys) {
+        this.keys = keys;
     }
 
     public String encode(String scope, Map<String, AttributeValue> lastKey) {
@@ -30,7 +31,7 @@ public final class Cursors {
         Map<String, String> flat = new TreeMap<>();
         lastKey.forEach((k, v) -> flat.put(k, v.s()));
         byte[] payload = Json.write(flat);
-        return Hmac.base64Url(payload) + "." + Hmac.base64Url(mac(scope, payload));
+        return Hmac.base64Url(payload) + "." + Hmac.base64Url(mac(keys.get().current().key(), scope, payload));
     }
 
     /** The start key for a cursor, null for none; throws invalid_cursor on anything else. */
@@ -40,20 +41,21 @@ public final class Cursors {
         if (cursor.length() > 2048 || dot <= 0) throw ApiException.invalidCursor();
         byte[] payload = Hmac.fromBase64Url(cursor.substring(0, dot));
         byte[] given = Hmac.fromBase64Url(cursor.substring(dot + 1));
-        if (payload == null || given == null || !Hmac.constantTimeEquals(mac(scope, payload), given)) {
-            throw ApiException.invalidCursor();
-        }
+        if (payload == null || given == null) throw ApiException.invalidCursor();
+        boolean valid = false;
+        for (KeyRing.Version v : keys.get().all()) valid |= Hmac.constantTimeEquals(mac(v.key(), scope, payload), given);
+        if (!valid) throw ApiException.invalidCursor();
         JsonNode node = Json.readTree(new String(payload, StandardCharsets.UTF_8));
         Map<String, AttributeValue> start = new LinkedHashMap<>();
         node.fields().forEachRemaining(e -> start.put(e.getKey(), AttributeValue.fromS(e.getValue().asText())));
         return start;
     }
 
-    private byte[] mac(String scope, byte[] payload) {
+    private static byte[] mac(byte[] key, String scope, byte[] payload) {
         byte[] scopeBytes = (scope + "\n").getBytes(StandardCharsets.UTF_8);
         byte[] input = new byte[scopeBytes.length + payload.length];
         System.arraycopy(scopeBytes, 0, input, 0, scopeBytes.length);
         System.arraycopy(payload, 0, input, scopeBytes.length, payload.length);
-        return Arrays.copyOf(Hmac.sha256(key.get(), input), MAC_BYTES);
+        return Arrays.copyOf(Hmac.sha256(key, input), MAC_BYTES);
     }
 }

@@ -1,14 +1,11 @@
 package dev.gantry.shared.secrets;
 
 import dev.gantry.shared.config.GantryConfig;
-import dev.gantry.shared.crypto.Hmac;
-
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 
 /**
- * Purpose-bound keys derived from the master secrets. A secret's value is at least 32 random
- * bytes, base64-encoded; each purpose gets its own HMAC-derived sub-key.
+ * Purpose-bound key rings derived from the master secrets, read through the cached secret store
+ * on each use (so a rotation reaches a warm container when the cache expires, with no redeploy).
+ * Each purpose gets its own HMAC-derived sub-keys: one secret never signs two kinds of thing.
  */
 public final class MasterKeys {
     private final SecretStore store;
@@ -19,20 +16,31 @@ public final class MasterKeys {
         this.config = config;
     }
 
-    public byte[] accessTokenKey() { return Hmac.derive(decode(store.get(config.jwtSecretId())), "access-token/v1"); }
+    public KeyRing accessTokenKeys() { return ring(config.jwtSecretId(), "access-token/v1"); }
 
-    public byte[] refreshTokenKey() { return Hmac.derive(decode(store.get(config.jwtSecretId())), "refresh-token/v1"); }
+    public KeyRing refreshTokenKeys() { return ring(config.jwtSecretId(), "refresh-token/v1"); }
 
-    public byte[] cursorKey() { return Hmac.derive(decode(store.get(config.jwtSecretId())), "cursor/v1"); }
+    public KeyRing cursorKeys() { return ring(config.jwtSecretId(), "cursor/v1"); }
 
-    static byte[] decode(String value) {
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(value.trim());
-        } catch (IllegalArgumentException e) {
-            bytes = value.getBytes(StandardCharsets.UTF_8);
-        }
-        if (bytes.length < 32) throw new IllegalStateException("a master secret must hold at least 32 bytes");
-        return bytes;
+    public KeyRing apiKeyPepper() { return ring(config.apiKeyPepperSecretId(), "api-key/v1"); }
+
+    /** Wraps the per-workspace data keys (envelope encryption). */
+    public KeyRing dataKeyWrapping() { return ring(config.masterKeySecretId(), "data-key-wrap/v1"); }
+
+    /** Signs short-lived state values (OAuth state, install state). */
+    public KeyRing stateKeys() { return ring(config.jwtSecretId(), "state/v1"); }
+
+    private KeyRing ring(String secretId, String purpose) {
+        String value = store.get(secretId);
+        Derived cached = derived.get(secretId + "/" + purpose);
+        if (cached != null && cached.value().equals(value)) return cached.ring();
+        KeyRing ring = KeyRing.parse(value).derive(purpose);
+        derived.put(secretId + "/" + purpose, new Derived(value, ring));
+        return ring;
     }
+
+    /** Parsing and deriving once per secret value, not once per request. */
+    private record Derived(String value, KeyRing ring) {}
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Derived> derived = new java.util.concurrent.ConcurrentHashMap<>();
 }

@@ -1,11 +1,12 @@
 package dev.gantry.shared.auth;
 
+import dev.gantry.shared.secrets.KeyRing;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RefreshTokensAndPasswordsTest {
-    private final RefreshTokens tokens = new RefreshTokens(() -> "0123456789abcdef0123456789abcdef".getBytes());
+    private final RefreshTokens tokens = new RefreshTokens(() -> KeyRing.parse("0123456789abcdef0123456789abcdef"));
 
     @Test
     void refreshTokensNameTheirSessionAndGeneration() {
@@ -20,10 +21,17 @@ class RefreshTokensAndPasswordsTest {
     void onlyGantryCanMintOne() {
         String t = tokens.mint("ses_01j9zzzzzzzzzzzzzzzzzzzzzz", 3);
         assertThat(tokens.parse(t.replace(".3.", ".4."))).isNull();
-        assertThat(new RefreshTokens(() -> "another-key-another-key-another-k".getBytes()).parse(t)).isNull();
+        assertThat(new RefreshTokens(() -> KeyRing.parse("another-key-another-key-another-k")).parse(t)).isNull();
         assertThat(tokens.parse("grt_garbage")).isNull();
         assertThat(tokens.parse(null)).isNull();
         assertThat(tokens.parse("grt_ses_01j9zzzzzzzzzzzzzzzzzzzzzz.-1.x")).isNull();
+    }
+
+    @Test
+    void refreshTokensMintedBeforeARotationStillParse() {
+        String t = tokens.mint("ses_01j9zzzzzzzzzzzzzzzzzzzzzz", 1);
+        String rotated = KeyRing.rotatedValue("0123456789abcdef0123456789abcdef", "k1", "fedcba9876543210fedcba9876543210".getBytes());
+        assertThat(new RefreshTokens(() -> KeyRing.parse(rotated)).parse(t)).isNotNull();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.gantry.shared.http;
 
 import dev.gantry.shared.errors.ApiException;
+import dev.gantry.shared.secrets.KeyRing;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -10,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CursorsTest {
-    private final Cursors cursors = new Cursors(() -> "0123456789abcdef0123456789abcdef".getBytes());
+    private final Cursors cursors = new Cursors(() -> KeyRing.parse("0123456789abcdef0123456789abcdef"));
     private final Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("WS#ws_1"), "sk", AttributeValue.fromS("AUDIT#aud_1"));
 
     @Test
@@ -41,7 +42,7 @@ class CursorsTest {
 
     @Test
     void aCursorSignedWithAnotherKeyIsRejected() {
-        String foreign = new Cursors(() -> "another-key-another-key-another-k".getBytes()).encode("audit:ws_1", key);
+        String foreign = new Cursors(() -> KeyRing.parse("another-key-another-key-another-k")).encode("audit:ws_1", key);
         assertInvalid("audit:ws_1", foreign);
     }
 

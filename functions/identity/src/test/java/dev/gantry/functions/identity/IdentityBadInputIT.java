@@ -48,7 +48,7 @@ class IdentityBadInputIT {
         token = s.text("/token");
         userId = s.text("/user/id");
         var keys = new MasterKeys(TestStack.secrets(), wiring.config());
-        expiredToken = new AccessTokens(keys::accessTokenKey, Duration.ofMinutes(15))
+        expiredToken = new AccessTokens(keys::accessTokenKeys, Duration.ofMinutes(15))
                 .issue(userId, s.text("/workspace/id"), "ses_01j9zzzzzzzzzzzzzzzzzzzzzz", Instant.now().minus(Duration.ofHours(1))).token();
         samples = Map.ofEntries(
                 Map.entry("GET /health", new Sample("/health", null)),
