@@ -75,6 +75,39 @@ public final class JsonBody {
         return value.booleanValue();
     }
 
+    /** An optional array of strings: at most {@code maxItems}, each 1..maxLength characters. */
+    public List<String> optionalStringList(String field, int maxItems, int maxLength) {
+        JsonNode value = take(field);
+        if (value == null || value.isNull()) return null;
+        if (!value.isArray()) return problem(field, "must be an array of strings");
+        if (value.size() > maxItems) return problem(field, "must have at most " + maxItems + " entries");
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode item = value.get(i);
+            if (!item.isTextual() || item.textValue().isEmpty() || item.textValue().length() > maxLength) {
+                return problem(field + "[" + i + "]", "must be a string of 1 to " + maxLength + " characters");
+            }
+            out.add(item.textValue());
+        }
+        return out;
+    }
+
+    /** An optional RFC 3339 time, such as {@code 2027-01-31T00:00:00Z}. */
+    public java.time.Instant optionalInstant(String field) {
+        String text = string(field, false, 1, 64);
+        if (text == null) return null;
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return problem(field, "must be an RFC 3339 time such as 2027-01-31T00:00:00Z");
+        }
+    }
+
+    /** Records a problem found by the caller's own rule (e.g. a CIDR that does not parse). */
+    public void reject(String field, String problem) {
+        problems.add(new FieldProblem(field, problem));
+    }
+
     public <T> T check(String field, T value, Predicate<T> rule, String problem) {
         if (value != null && !rule.test(value)) {
             return problem(field, problem);

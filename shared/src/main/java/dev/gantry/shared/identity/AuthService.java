@@ -123,11 +123,21 @@ public final class AuthService {
     }
 
     public Views.TokenPair switchWorkspace(Principal principal, String workspaceId, Caller caller) {
+        if (principal.sessionId() == null) {
+            throw ApiException.validation("authorization", "an API key belongs to its workspace; switching needs a login");
+        }
         requireMembership(workspaceId, principal.userId());
         return startSession(principal.userId(), workspaceId, caller, "switch");
     }
 
-    public Page<Views.MembershipView> workspacesOf(String userId, int limit, String cursor) {
+    public Page<Views.MembershipView> workspacesOf(Principal principal, int limit, String cursor) {
+        String userId = principal.userId();
+        if (principal.sessionId() == null) {
+            // An API key sees the one workspace it belongs to, never its creator's others.
+            var ws = workspaces.get(principal.workspaceId(), false);
+            if (ws == null) throw ApiException.notFound("workspace");
+            return new Page<>(List.of(new Views.MembershipView(ws.id(), ws.name(), principal.role().wireName(), ws.plan().wireName())), null);
+        }
         String scope = "workspaces:" + userId;
         var slice = members.membershipsOf(userId, limit, cursors.decode(scope, cursor));
         var byId = workspaces.getAll(slice.members().stream().map(MemberRepository.Member::workspaceId).toList());

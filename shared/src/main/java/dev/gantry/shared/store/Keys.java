@@ -41,6 +41,11 @@ public final class Keys {
 
     public static Map<String, AttributeValue> session(String sessionId) { return key("SESSION#" + sessionId, "SESSION"); }
 
+    public static Map<String, AttributeValue> apiKey(String keyId) { return key("APIKEY#" + keyId, "APIKEY"); }
+
+    /** A workspace's API keys on GSI1, newest first. */
+    public static String workspaceApiKeys(String workspaceId) { return workspacePk(workspaceId) + "#APIKEYS"; }
+
     public static final String AUDIT_PREFIX = "AUDIT#";
 
     public static Map<String, AttributeValue> audit(String workspaceId, String auditId) { return key(workspacePk(workspaceId), AUDIT_PREFIX + auditId); }

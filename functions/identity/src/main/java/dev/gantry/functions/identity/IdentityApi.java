@@ -2,6 +2,7 @@ package dev.gantry.functions.identity;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gantry.shared.auth.IpAllowlist;
 import dev.gantry.shared.auth.Role;
 import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.errors.ApiException;
@@ -9,6 +10,7 @@ import dev.gantry.shared.http.JsonBody;
 import dev.gantry.shared.http.Page;
 import dev.gantry.shared.http.Request;
 import dev.gantry.shared.http.Response;
+import dev.gantry.shared.identity.ApiKeyService;
 import dev.gantry.shared.identity.AuditLog;
 import dev.gantry.shared.identity.AuthService;
 import dev.gantry.shared.identity.Caller;
@@ -19,7 +21,9 @@ import dev.gantry.shared.plans.Plan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -36,13 +40,16 @@ public final class IdentityApi {
     private final WorkspaceService workspaces;
     private final MemberService members;
     private final AuditLog audit;
+    private final ApiKeyService apiKeys;
     private volatile byte[] openApiJson;
+    private static final int MAX_ALLOWLIST = 50;
 
     public IdentityApi(Wiring wiring) {
         this.wiring = wiring;
         this.workspaces = wiring.workspaceService();
         this.members = wiring.memberService();
         this.audit = wiring.auditLog();
+        this.apiKeys = wiring.apiKeyService();
     }
 
     private AuthService auth() { return wiring.authService(); }
@@ -117,7 +124,7 @@ public final class IdentityApi {
     }
 
     Response listWorkspaces(Request request) {
-        return Response.ok(auth().workspacesOf(request.principal().userId(), Page.limit(request), request.query("cursor")));
+        return Response.ok(auth().workspacesOf(request.principal(), Page.limit(request), request.query("cursor")));
     }
 
     Response me(Request request) {
@@ -167,6 +174,58 @@ public final class IdentityApi {
             throw ApiException.validation("action", "must look like resource.verb, e.g. member.added");
         }
         return Response.ok(audit.list(request.principal().workspaceId(), action, Page.limit(request), request.query("cursor")));
+    }
+
+    // --- API keys ------------------------------------------------------------------------------
+
+    Response createApiKey(Request request) {
+        JsonBody in = request.json();
+        String name = in.requiredString("name", 1, 100);
+        String role = in.optionalEnum("role", Role.NAMES);
+        Instant expiresAt = in.optionalInstant("expires_at");
+        IpAllowlist allowlist = allowlist(in, in.optionalStringList("ip_allowlist", MAX_ALLOWLIST, 64));
+        in.done();
+        return Response.created(apiKeys.create(request.principal(), name, role == null ? null : Role.fromWire(role), expiresAt,
+                allowlist == null ? IpAllowlist.empty() : allowlist, Caller.of(request)));
+    }
+
+    Response listApiKeys(Request request) {
+        return Response.ok(apiKeys.list(request.principal(), Page.limit(request), request.query("cursor")));
+    }
+
+    Response getApiKey(Request request) {
+        return Response.ok(apiKeys.get(request.principal(), request.pathParam("id")));
+    }
+
+    Response updateApiKey(Request request) {
+        JsonBody in = request.json();
+        String name = in.optionalString("name", 1, 100);
+        List<String> entries = in.optionalStringList("ip_allowlist", MAX_ALLOWLIST, 64);
+        IpAllowlist allowlist = allowlist(in, entries);
+        if (name == null && entries == null) in.reject("(body)", "must set name or ip_allowlist");
+        in.done();
+        return Response.ok(apiKeys.update(request.principal(), request.pathParam("id"), name, allowlist, Caller.of(request)));
+    }
+
+    Response revokeApiKey(Request request) {
+        apiKeys.revoke(request.principal(), request.pathParam("id"), Caller.of(request));
+        return Response.noContent();
+    }
+
+    private static IpAllowlist allowlist(JsonBody in, List<String> entries) {
+        if (entries == null) return null;
+        for (int i = 0; i < entries.size(); i++) {
+            try {
+                IpAllowlist.parse(List.of(entries.get(i)));
+            } catch (IllegalArgumentException e) {
+                in.reject("ip_allowlist[" + i + "]", e.getMessage());
+            }
+        }
+        try {
+            return IpAllowlist.parse(entries);
+        } catch (IllegalArgumentException alreadyReported) {
+            return null;
+        }
     }
 
     // --- subscription --------------------------------------------------------------------------

@@ -39,6 +39,12 @@ public final class IdentityRoutes {
             delete("/v1/members/{user_id}", VIEWER, IdentityApi::removeMember),
             get("/v1/audit-log", ADMIN, IdentityApi::auditLog),
 
+            post("/v1/api-keys", ADMIN, IdentityApi::createApiKey),
+            get("/v1/api-keys", ADMIN, IdentityApi::listApiKeys),
+            get("/v1/api-keys/{id}", ADMIN, IdentityApi::getApiKey),
+            patch("/v1/api-keys/{id}", ADMIN, IdentityApi::updateApiKey),
+            delete("/v1/api-keys/{id}", ADMIN, IdentityApi::revokeApiKey),
+
             get("/v1/subscription", VIEWER, IdentityApi::subscription),
             post("/v1/subscription/change", OWNER, IdentityApi::changePlan),
             post("/v1/subscription/cancel", OWNER, IdentityApi::cancelSubscription));
