@@ -5,6 +5,8 @@ import dev.gantry.shared.auth.Authenticator;
 import dev.gantry.shared.auth.PasswordHasher;
 import dev.gantry.shared.auth.RefreshTokens;
 import dev.gantry.shared.http.Cursors;
+import dev.gantry.shared.identity.ApiKeyRepository;
+import dev.gantry.shared.identity.ApiKeyService;
 import dev.gantry.shared.identity.AuditLog;
 import dev.gantry.shared.identity.AuditRepository;
 import dev.gantry.shared.identity.AuthService;
@@ -53,7 +55,9 @@ public final class Wiring {
     private final WorkspaceRepository workspaces;
     private final MemberRepository members;
     private final SessionRepository sessions;
+    private final ApiKeyRepository apiKeys;
     private volatile AuthService authService;
+    private volatile dev.gantry.shared.crypto.EnvelopeCipher envelope;
 
     public Wiring(GantryConfig config, Clock clock, SecretStore secrets, List<ExecutionInterceptor> dynamoInterceptors) {
         this.config = config;
@@ -74,6 +78,7 @@ public final class Wiring {
         this.workspaces = new WorkspaceRepository(table, config.publicUrl());
         this.members = new MemberRepository(table);
         this.sessions = new SessionRepository(table);
+        this.apiKeys = new ApiKeyRepository(table);
     }
 
     public static Wiring fromEnvironment() {
@@ -89,7 +94,11 @@ public final class Wiring {
     public AuditLog auditLog() { return auditLog; }
 
     public Authenticator authenticator() {
-        return new TokenAuthenticator(accessTokens, table, clock);
+        return new TokenAuthenticator(accessTokens, apiKeys, keys::apiKeyPepper, auditLog, table, clock);
+    }
+
+    public ApiKeyService apiKeyService() {
+        return new ApiKeyService(table, apiKeys, auditLog, cursors, keys::apiKeyPepper, clock);
     }
 
     /** Built on first use: the bcrypt decoy hash costs a few hundred ms, which only identity pays. */
@@ -106,6 +115,21 @@ public final class Wiring {
             }
         }
         return s;
+    }
+
+    /** Envelope encryption of secret values (one per container: it caches unwrapped data keys). */
+    public dev.gantry.shared.crypto.EnvelopeCipher envelope() {
+        dev.gantry.shared.crypto.EnvelopeCipher e = envelope;
+        if (e == null) {
+            synchronized (this) {
+                if (envelope == null) {
+                    envelope = new dev.gantry.shared.crypto.EnvelopeCipher(
+                            new dev.gantry.shared.crypto.DataKeyRepository(table, clock), keys::dataKeyWrapping, clock);
+                }
+                e = envelope;
+            }
+        }
+        return e;
     }
 
     public WorkspaceService workspaceService() {

@@ -46,6 +46,19 @@ public final class Keys {
     /** A workspace's API keys on GSI1, newest first. */
     public static String workspaceApiKeys(String workspaceId) { return workspacePk(workspaceId) + "#APIKEYS"; }
 
+    public static final String DATA_KEY_PREFIX = "DATAKEY#";
+    public static final String CURRENT_DATA_KEY_SK = DATA_KEY_PREFIX + "current";
+
+    /** A workspace's data key (envelope encryption), wrapped by the master key. */
+    public static Map<String, AttributeValue> dataKey(String workspaceId, String dataKeyId) {
+        return key(workspacePk(workspaceId), DATA_KEY_PREFIX + dataKeyId);
+    }
+
+    /** The pointer to the data key new encryptions of a workspace use. */
+    public static Map<String, AttributeValue> currentDataKey(String workspaceId) {
+        return key(workspacePk(workspaceId), CURRENT_DATA_KEY_SK);
+    }
+
     public static final String AUDIT_PREFIX = "AUDIT#";
 
     public static Map<String, AttributeValue> audit(String workspaceId, String auditId) { return key(workspacePk(workspaceId), AUDIT_PREFIX + auditId); }
