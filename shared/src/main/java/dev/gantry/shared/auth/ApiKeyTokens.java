@@ -44,6 +44,11 @@ public final class ApiKeyTokens {
         return new Parsed("ak_" + token.substring(PREFIX.length(), PREFIX.length() + 26), token);
     }
 
+    /** Appends the checksum to a token body ({@code gk_live_<id><secret>}): for tooling and probes in tests. */
+    public static String seal(String body) {
+        return body + checksum(body);
+    }
+
     public static String displayPrefix(String token) {
         return token.substring(0, DISPLAY_PREFIX);
     }

@@ -131,6 +131,34 @@ class ApiKeysIT {
         assertThat(reply.text("/message")).isEqualTo(me(dev.gantry.shared.auth.ApiKeyTokens.mint(dev.gantry.shared.ids.Ids.newId("ak"))).text("/message"));
     }
 
+    /**
+     * A timing probe guesses the secret one character at a time, hoping an early mismatch answers
+     * faster. Wall-clock time is too noisy to assert here; what is asserted is that a guess wrong
+     * in the first secret character and one wrong only in the last do the same work (the same
+     * DynamoDB calls, the same answer): the hash of the whole token is computed either way and
+     * compared with MessageDigest.isEqual, which does not stop at the first differing byte.
+     */
+    @Test
+    void aTimingProbeOnTheSecretLearnsNothing() {
+        String token = createKey("{\"name\":\"probe\"}").text("/token");
+        String body = token.substring(0, token.length() - 7);
+        int firstSecretChar = 8 + 26, lastSecretChar = body.length() - 1;
+        String wrongFirst = dev.gantry.shared.auth.ApiKeyTokens.seal(flip(body, firstSecretChar));
+        String wrongLast = dev.gantry.shared.auth.ApiKeyTokens.seal(flip(body, lastSecretChar));
+        CALLS.reset();
+        var first = me(wrongFirst).expectError(401, "unauthorized");
+        List<String> firstCalls = CALLS.operations();
+        CALLS.reset();
+        var last = me(wrongLast).expectError(401, "unauthorized");
+        assertThat(CALLS.operations()).isEqualTo(firstCalls).containsExactly("GetItem");
+        assertThat(first.text("/message")).isEqualTo(last.text("/message"));
+        me(token).expect(200);
+    }
+
+    private static String flip(String s, int i) {
+        return s.substring(0, i) + (s.charAt(i) == 'a' ? 'b' : 'a') + s.substring(i + 1);
+    }
+
     @Test
     void authenticationIsOneReadAndUseIsRecordedAtMostOncePerMinute() {
         String token = createKey("{\"name\":\"count\"}").text("/token");
