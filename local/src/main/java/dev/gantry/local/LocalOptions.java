@@ -31,8 +31,10 @@ public final class LocalOptions {
         SERVER("Server"),
         FUNCTIONS("Functions (handed to every function's configuration, as the CDK stack sets them in AWS)"),
         SECRETS("Master secrets (environment only, never flags: a command line is visible to every user of the machine)"),
-        DRIVERS("Webhooks and cloud drivers (accepted and handed to the functions' configuration; nothing reads them\n"
-                + "yet: they are used from the deploy/compute issues on)");
+        GITHUB_SIGN_IN("GitHub sign-in (handed to the functions' configuration; with no client id, GET /v1/auth/github/*\n"
+                + "answers 503 unavailable)"),
+        DRIVERS("Webhooks and cloud drivers (accepted and handed to the functions' configuration; GitHub sign-in reads\n"
+                + "GANTRY_GITHUB_API_URL, the rest are used from the deploy/compute issues on)");
 
         final String title;
 
@@ -190,6 +192,11 @@ public final class LocalOptions {
         return spec.defaultId().endsWith("github-webhook-secret");
     }
 
+    /** The GitHub OAuth app's client secret is issued by GitHub (40 hex characters): no minimum length. */
+    public static boolean isGithubOAuthClientSecret(SecretSpec spec) {
+        return spec.defaultId().endsWith("github-oauth-client-secret");
+    }
+
     /** The settings that go into the functions' configuration map, with their values in effect. */
     public Map<String, String> functionEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
@@ -340,12 +347,24 @@ public final class LocalOptions {
         s.add(new Setting("GANTRY_PUBLIC_URL", "--public-url", "URL", "https://app.gantry.dev", Kind.URL, Group.FUNCTIONS, true,
                 "Base URL of the web app, used in links the API returns (e.g. upgrade_url)."));
 
+        s.add(new Setting("GANTRY_GITHUB_CLIENT_ID", "--github-client-id", "ID", null, Kind.TEXT, Group.GITHUB_SIGN_IN, true,
+                "Client id of the GitHub OAuth app (or GitHub App) that GitHub sign-in uses. Its client secret is"
+                        + " GANTRY_GITHUB_OAUTH_CLIENT_SECRET (below). Unset: GitHub sign-in is not configured."));
+        s.add(new Setting("GANTRY_GITHUB_URL", "--github-url", "URL", "https://github.com", Kind.URL, Group.GITHUB_SIGN_IN, true,
+                "GitHub web base URL: the authorize page and the code exchange (/login/oauth/...). Point it at a fake"
+                        + " GitHub, or at GitHub Enterprise Server."));
+        s.add(new Setting("GANTRY_GITHUB_REDIRECT_URI", "--github-redirect-uri", "URL", null, Kind.URL, Group.GITHUB_SIGN_IN, true,
+                "The callback URL registered with the GitHub app. Unset: derived from the request,"
+                        + " http://<host:port you opened>/v1/auth/github/callback (e.g. http://localhost:8080/v1/auth/github/callback)."));
+
         for (SecretSpec spec : SecretSpec.ALL) {
             boolean github = isGithubWebhookSecret(spec);
+            boolean oauth = isGithubOAuthClientSecret(spec);
             s.add(new Setting(secretEnvVar(spec), null, "VALUE", null, Kind.SECRET, Group.SECRETS, false,
                     "Secret '" + spec.defaultId() + "': " + spec.purpose() + "."
                             + (github ? " Any non-empty text (GitHub lets you choose it); printed at start, to configure a"
                             + " GitHub App's webhook (or a tunnel) against this server."
+                            : oauth ? " The client secret GitHub issued for GANTRY_GITHUB_CLIENT_ID, as it is."
                             : " At least 32 bytes: base64 (or plain text).")
                             + " Unset: 32 random bytes (base64) are generated on first start and, with a data dir, kept in"
                             + " DIR/secrets.json so a restart reuses them."));
@@ -355,7 +374,8 @@ public final class LocalOptions {
                 Group.DRIVERS, true,
                 "true lets customer webhook endpoints be plain http on loopback (development only; off in AWS)."));
         s.add(new Setting("GANTRY_GITHUB_API_URL", "--github-api-url", "URL", null, Kind.URL, Group.DRIVERS, true,
-                "GitHub API base URL. Unset: the simulated GitHub driver; a URL: the real HTTP client against it."));
+                "GitHub API base URL. Unset: the simulated GitHub driver; a URL: the real HTTP client against it."
+                        + " GitHub sign-in always uses the real client, against https://api.github.com when unset."));
         s.add(new Setting("GANTRY_HETZNER_API_URL", "--hetzner-api-url", "URL", null, Kind.URL, Group.DRIVERS, true,
                 "Hetzner Cloud API base URL. Unset: the simulated Hetzner driver; a URL: the real HTTP client against it."));
         s.add(new Setting("GANTRY_DIGITALOCEAN_API_URL", "--digitalocean-api-url", "URL", null, Kind.URL, Group.DRIVERS, true,

@@ -62,7 +62,7 @@ final class MasterSecrets {
     /** The functions decode a master secret as base64, or take its UTF-8 bytes: either way 32 or more. */
     private static void check(SecretSpec spec, String value, String source) {
         if (value.isBlank()) throw new IllegalStateException(source + " is empty");
-        if (LocalOptions.isGithubWebhookSecret(spec)) return;
+        if (LocalOptions.isGithubWebhookSecret(spec) || LocalOptions.isGithubOAuthClientSecret(spec)) return;
         byte[] bytes;
         try {
             bytes = Base64.getDecoder().decode(value.trim());

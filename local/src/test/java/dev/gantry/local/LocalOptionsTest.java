@@ -48,11 +48,31 @@ class LocalOptionsTest {
     @Test
     void masterSecretsAreEnvironmentOnlyAndNamedAfterTheirIds() {
         assertThat(SecretSpec.ALL.stream().map(LocalOptions::secretEnvVar))
-                .containsExactly("GANTRY_JWT_SIGNING_KEY", "GANTRY_API_KEY_PEPPER", "GANTRY_MASTER_KEY", "GANTRY_GITHUB_WEBHOOK_SECRET");
+                .containsExactly("GANTRY_JWT_SIGNING_KEY", "GANTRY_API_KEY_PEPPER", "GANTRY_MASTER_KEY", "GANTRY_GITHUB_WEBHOOK_SECRET",
+                        "GANTRY_GITHUB_OAUTH_CLIENT_SECRET");
         LocalOptions o = LocalOptions.fromEnvironment(Map.of("GANTRY_MASTER_KEY", "k".repeat(40)));
         assertThat(o.masterSecret(SecretSpec.ALL.get(2))).isEqualTo("k".repeat(40));
         assertThat(o.toString()).doesNotContain("kkkk");
         assertThat(LocalOptions.SETTINGS).filteredOn(s -> s.kind() == LocalOptions.Kind.SECRET).allSatisfy(s -> assertThat(s.flag()).isNull());
+    }
+
+    @Test
+    void gitHubSignInSettingsAreHandedToTheFunctions() {
+        LocalOptions o = LocalOptions.parse(new String[]{"--github-client-id", "Iv1.abc", "--github-url", "http://127.0.0.1:9999"},
+                Map.of("GANTRY_GITHUB_REDIRECT_URI", "http://localhost:8080/v1/auth/github/callback"));
+        assertThat(o.functionEnvironment())
+                .containsEntry("GANTRY_GITHUB_CLIENT_ID", "Iv1.abc")
+                .containsEntry("GANTRY_GITHUB_URL", "http://127.0.0.1:9999")
+                .containsEntry("GANTRY_GITHUB_REDIRECT_URI", "http://localhost:8080/v1/auth/github/callback")
+                .doesNotContainKey("GANTRY_GITHUB_API_URL");
+        assertThat(LocalOptions.defaults().functionEnvironment()).containsEntry("GANTRY_GITHUB_URL", "https://github.com")
+                .doesNotContainKeys("GANTRY_GITHUB_CLIENT_ID", "GANTRY_GITHUB_REDIRECT_URI");
+        assertThatThrownBy(() -> LocalOptions.parse(new String[]{"--github-redirect-uri", "callback"}, Map.of()))
+                .hasMessageContaining("http(s) URL");
+        // a client secret as GitHub issues it (40 hex characters) is accepted as it is
+        LocalOptions withSecret = LocalOptions.fromEnvironment(Map.of("GANTRY_GITHUB_OAUTH_CLIENT_SECRET", "0123456789abcdef0123456789abcdef01234567"));
+        assertThat(MasterSecrets.resolve(withSecret, null)).containsEntry("gantry/github-oauth-client-secret",
+                "0123456789abcdef0123456789abcdef01234567");
     }
 
     @Test

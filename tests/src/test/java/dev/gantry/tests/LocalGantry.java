@@ -25,7 +25,12 @@ final class LocalGantry {
 
     static synchronized LocalServer server() {
         if (server == null) {
-            server = LocalServer.start(LocalOptions.defaults().withPort(0).withBcryptCost(4));
+            // GitHub sign-in configured (unconfigured it answers 503), against a loopback port nothing
+            // listens on: the scenarios here never complete a GitHub sign-in (GitHubSignInIT does, on a fake).
+            server = LocalServer.start(LocalOptions.defaults().withPort(0).withBcryptCost(4)
+                    .with("GANTRY_GITHUB_CLIENT_ID", "Iv1.e2e-tests")
+                    .with("GANTRY_GITHUB_URL", "http://127.0.0.1:9")
+                    .with("GANTRY_GITHUB_API_URL", "http://127.0.0.1:9"));
             Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         }
         return server;

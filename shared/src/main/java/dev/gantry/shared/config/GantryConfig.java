@@ -21,7 +21,45 @@ public record GantryConfig(
         Duration accessTokenTtl,
         Duration refreshTokenTtl,
         int bcryptCost,
-        String publicUrl) {
+        String publicUrl,
+        GitHub github) {
+
+    /**
+     * GitHub sign-in (API.md §3). The base URLs are configuration so tests (and GitHub Enterprise)
+     * can point them elsewhere; without a client id GitHub sign-in answers 503 {@code unavailable}.
+     *
+     * @param webUrl         {@code GANTRY_GITHUB_URL}: authorize and token endpoints (default https://github.com)
+     * @param apiUrl         {@code GANTRY_GITHUB_API_URL}: the REST API (default https://api.github.com)
+     * @param clientId       {@code GANTRY_GITHUB_CLIENT_ID}: the OAuth app's client id; null: not configured
+     * @param redirectUri    {@code GANTRY_GITHUB_REDIRECT_URI}: the callback URL registered at GitHub; null:
+     *                       derived from the request's host ({@code https://<host>/v1/auth/github/callback})
+     * @param clientSecretId {@code GANTRY_GITHUB_OAUTH_CLIENT_SECRET_ID}: the Secrets Manager id of the client secret
+     */
+    public record GitHub(URI webUrl, URI apiUrl, String clientId, String redirectUri, String clientSecretId) {
+        public static final String DEFAULT_WEB_URL = "https://github.com";
+        public static final String DEFAULT_API_URL = "https://api.github.com";
+
+        public boolean signInConfigured() {
+            return clientId != null;
+        }
+
+        public GitHub withClientId(String id) {
+            return new GitHub(webUrl, apiUrl, id, redirectUri, clientSecretId);
+        }
+
+        static GitHub from(Map<String, String> env) {
+            return new GitHub(
+                    URI.create(nonBlank(env.get("GANTRY_GITHUB_URL"), DEFAULT_WEB_URL)),
+                    URI.create(nonBlank(env.get("GANTRY_GITHUB_API_URL"), DEFAULT_API_URL)),
+                    nonBlank(env.get("GANTRY_GITHUB_CLIENT_ID"), null),
+                    nonBlank(env.get("GANTRY_GITHUB_REDIRECT_URI"), null),
+                    nonBlank(env.get("GANTRY_GITHUB_OAUTH_CLIENT_SECRET_ID"), "gantry/github-oauth-client-secret"));
+        }
+
+        private static String nonBlank(String value, String fallback) {
+            return value == null || value.isBlank() ? fallback : value.trim();
+        }
+    }
 
     public static GantryConfig fromEnvironment() {
         return from(System.getenv());
@@ -41,7 +79,8 @@ public record GantryConfig(
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("GANTRY_ACCESS_TOKEN_TTL_SECONDS", "900"))),
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("GANTRY_REFRESH_TOKEN_TTL_SECONDS", String.valueOf(30 * 24 * 3600)))),
                 Integer.parseInt(env.getOrDefault("GANTRY_BCRYPT_COST", "12")),
-                env.getOrDefault("GANTRY_PUBLIC_URL", "https://app.gantry.dev"));
+                env.getOrDefault("GANTRY_PUBLIC_URL", "https://app.gantry.dev"),
+                GitHub.from(env));
     }
 
     /** True when talking to local emulators rather than AWS (static credentials, endpoint overrides). */
@@ -51,7 +90,12 @@ public record GantryConfig(
 
     public GantryConfig withBcryptCost(int cost) {
         return new GantryConfig(tableName, region, dynamoEndpoint, sqsEndpoint, secretsEndpoint, jwtSecretId, apiKeyPepperSecretId,
-                masterKeySecretId, githubWebhookSecretId, accessTokenTtl, refreshTokenTtl, cost, publicUrl);
+                masterKeySecretId, githubWebhookSecretId, accessTokenTtl, refreshTokenTtl, cost, publicUrl, github);
+    }
+
+    public GantryConfig withGitHub(GitHub settings) {
+        return new GantryConfig(tableName, region, dynamoEndpoint, sqsEndpoint, secretsEndpoint, jwtSecretId, apiKeyPepperSecretId,
+                masterKeySecretId, githubWebhookSecretId, accessTokenTtl, refreshTokenTtl, bcryptCost, publicUrl, settings);
     }
 
     private static URI uri(String value) {

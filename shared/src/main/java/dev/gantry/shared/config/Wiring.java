@@ -58,6 +58,8 @@ public final class Wiring {
     private final ApiKeyRepository apiKeys;
     private volatile AuthService authService;
     private volatile dev.gantry.shared.crypto.EnvelopeCipher envelope;
+    private volatile dev.gantry.shared.github.GitHubOAuthClient gitHubOAuthClient;
+    private volatile dev.gantry.shared.identity.GitHubSignInService gitHubSignIn;
 
     public Wiring(GantryConfig config, Clock clock, SecretStore secrets, List<ExecutionInterceptor> dynamoInterceptors) {
         this.config = config;
@@ -130,6 +132,41 @@ public final class Wiring {
             }
         }
         return e;
+    }
+
+    /**
+     * The GitHub OAuth driver: the JDK HTTP client against the configured base URLs (built on
+     * first use; the client secret is read through the secret store on each exchange).
+     */
+    public dev.gantry.shared.github.GitHubOAuthClient gitHubOAuthClient() {
+        dev.gantry.shared.github.GitHubOAuthClient c = gitHubOAuthClient;
+        if (c == null) {
+            synchronized (this) {
+                if (gitHubOAuthClient == null) {
+                    GantryConfig.GitHub gh = config.github();
+                    gitHubOAuthClient = new dev.gantry.shared.github.HttpGitHubOAuthClient(gh.webUrl(), gh.apiUrl(), gh.clientId(),
+                            keys::githubOAuthClientSecret);
+                }
+                c = gitHubOAuthClient;
+            }
+        }
+        return c;
+    }
+
+    /** GitHub sign-in (built on first use: only identity serves it). */
+    public dev.gantry.shared.identity.GitHubSignInService gitHubSignIn() {
+        dev.gantry.shared.identity.GitHubSignInService g = gitHubSignIn;
+        if (g == null) {
+            synchronized (this) {
+                if (gitHubSignIn == null) {
+                    gitHubSignIn = new dev.gantry.shared.identity.GitHubSignInService(config.github(), this::gitHubOAuthClient,
+                            new dev.gantry.shared.auth.OAuthStates(keys::stateKeys), new dev.gantry.shared.identity.OAuthStateRepository(table),
+                            authService(), users, this::envelope, auditLog, clock);
+                }
+                g = gitHubSignIn;
+            }
+        }
+        return g;
     }
 
     public WorkspaceService workspaceService() {

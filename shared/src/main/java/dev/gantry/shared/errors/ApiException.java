@@ -47,6 +47,16 @@ public class ApiException extends RuntimeException {
         return new ApiException(400, "invalid_cursor", "The cursor is not valid for this list.");
     }
 
+    /** 400 {@code invalid_token}: a provider (GitHub, a cloud) rejected a token or code the caller brought. */
+    public static ApiException invalidToken(String message) {
+        return new ApiException(400, "invalid_token", message);
+    }
+
+    /** 503 {@code unavailable}: a dependency is down, unreachable or not configured; the caller may retry later. */
+    public static ApiException unavailable(String message) {
+        return new ApiException(503, "unavailable", message);
+    }
+
     public static ApiException unauthorized(String message) {
         return new ApiException(401, "unauthorized", message);
     }

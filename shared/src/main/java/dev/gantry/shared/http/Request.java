@@ -63,6 +63,47 @@ public final class Request {
 
     public String pathParam(String name) { return pathParams.get(name); }
 
+    /**
+     * A cookie's value: from API Gateway v2's {@code cookies} (where it moves the Cookie header),
+     * else from a {@code cookie} header. The first of that name wins; null when absent.
+     */
+    public String cookie(String name) {
+        java.util.List<String> cookies = event.getCookies();
+        if (cookies != null) {
+            for (String c : cookies) {
+                String v = cookieValue(c, name);
+                if (v != null) return v;
+            }
+        }
+        String header = header("cookie");
+        return header == null ? null : cookieValue(header, name);
+    }
+
+    /** The value of {@code name} in a {@code a=1; b=2} list (or a single pair); null when absent. */
+    static String cookieValue(String list, String name) {
+        if (list == null) return null;
+        for (String pair : list.split(";")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) continue;
+            if (pair.substring(0, eq).trim().equals(name)) {
+                String v = pair.substring(eq + 1).trim();
+                if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The host the client addressed: API Gateway's {@code requestContext.domainName} (which it
+     * fills itself), else the Host header; null when neither is known.
+     */
+    public String host() {
+        var ctx = event.getRequestContext();
+        String domain = ctx == null ? null : ctx.getDomainName();
+        return domain != null && !domain.isBlank() ? domain : header("host");
+    }
+
     public String query(String name) {
         Map<String, String> q = event.getQueryStringParameters();
         return q == null ? null : q.get(name);

@@ -129,6 +129,8 @@ public final class Router<A> {
     private static APIGatewayV2HTTPResponse render(Response response, String requestId) {
         Map<String, String> headers = baseHeaders(requestId);
         headers.putAll(response.headers());
+        // Payload format 2.0 sends cookies in their own field; API Gateway turns each into a Set-Cookie header.
+        String setCookie = headers.remove("Set-Cookie");
         String body = null;
         if (response.body() instanceof Response.RawJson raw) {
             body = new String(raw.bytes(), StandardCharsets.UTF_8);
@@ -137,7 +139,8 @@ public final class Router<A> {
         } else {
             headers.remove("Content-Type");
         }
-        return APIGatewayV2HTTPResponse.builder().withStatusCode(response.status()).withHeaders(headers).withBody(body).build();
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(response.status()).withHeaders(headers).withBody(body)
+                .withCookies(setCookie == null ? null : java.util.List.of(setCookie)).build();
     }
 
     /**
@@ -152,7 +155,7 @@ public final class Router<A> {
         headers.put("ETag", etag);
         if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
             headers.remove("Content-Type");
-            return APIGatewayV2HTTPResponse.builder().withStatusCode(304).withHeaders(headers).build();
+            return APIGatewayV2HTTPResponse.builder().withStatusCode(304).withHeaders(headers).withCookies(response.getCookies()).build();
         }
         response.setHeaders(headers);
         return response;

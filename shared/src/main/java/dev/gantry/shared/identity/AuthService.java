@@ -76,6 +76,50 @@ public final class AuthService {
         return new Views.SignupView(Views.UserView.of(user), Views.WorkspaceView.of(ws), pair.token(), pair.expiresAt(), pair.refreshToken());
     }
 
+    /** A login that has started: its user, the workspace it acts in, and its tokens. */
+    public record Started(String userId, String workspaceId, Views.TokenPair tokens) {}
+
+    /** Items a sign-in through a provider writes in the same transaction as the new session. */
+    @FunctionalInterface
+    public interface SessionExtras {
+        void addTo(Tx tx, String userId, String workspaceId);
+    }
+
+    /**
+     * GitHub sign-in of someone new: a user with no password (password login fails for them with
+     * {@code invalid_credentials}), linked to the GitHub user, owning a new free workspace exactly as
+     * {@link #signup} makes one, and a first login. A taken email or GitHub id fails with 409.
+     */
+    public Started signupWithGitHub(String email, String name, long githubId, String githubLogin, Caller caller) {
+        Instant now = clock.instant();
+        var user = new UserRepository.User(Ids.newId("usr", now), email.trim(), name, null, githubLogin, now);
+        Map<Plan.Resource, Long> usage = new EnumMap<>(Plan.Resource.class);
+        usage.put(Plan.Resource.MEMBERS, 1L);
+        var ws = new WorkspaceRepository.Workspace(Ids.newId("ws", now), defaultWorkspaceName(name), Plan.FREE, now, usage, 1,
+                now.plus(BILLING_PERIOD), false);
+        String sessionId = Ids.newId("ses", now);
+
+        Tx tx = new Tx(table);
+        users.createWithGitHub(tx, user, githubId);
+        workspaces.create(tx, ws);
+        members.add(tx, new MemberRepository.Member(ws.id(), user.id(), Role.OWNER, now));
+        sessions.create(tx, new SessionRepository.Session(sessionId, user.id(), ws.id(), 0, null, now.plus(refreshTtl)));
+        audit.record(tx, caller, user.id(), ws.id(), "user.signed_up", "user", user.id(),
+                Map.of("workspace_name", ws.name(), "method", "github", "github_login", githubLogin));
+        audit.record(tx, caller, user.id(), ws.id(), "auth.login", "user", user.id(), Map.of("method", "github"));
+        tx.commit();
+        return new Started(user.id(), ws.id(), tokens(user.id(), ws.id(), sessionId, 0, now));
+    }
+
+    /**
+     * A login of a known user established by a provider (no password): in the workspace the user
+     * owns, else their oldest membership, with {@code extras} in the session's transaction.
+     */
+    public Started signInAs(String userId, String method, Caller caller, SessionExtras extras) {
+        String workspaceId = defaultWorkspace(userId);
+        return new Started(userId, workspaceId, startSession(userId, workspaceId, caller, method, extras));
+    }
+
     public Views.TokenPair login(String email, String password, String workspaceId, Caller caller) {
         // Same work whether or not the email exists: one read, one bcrypt verification.
         UserRepository.Credentials credentials = users.findCredentials(email);
@@ -151,11 +195,16 @@ public final class AuthService {
     }
 
     private Views.TokenPair startSession(String userId, String workspaceId, Caller caller, String method) {
+        return startSession(userId, workspaceId, caller, method, null);
+    }
+
+    private Views.TokenPair startSession(String userId, String workspaceId, Caller caller, String method, SessionExtras extras) {
         Instant now = clock.instant();
         String sessionId = Ids.newId("ses", now);
         Tx tx = new Tx(table);
         sessions.create(tx, new SessionRepository.Session(sessionId, userId, workspaceId, 0, null, now.plus(refreshTtl)));
         audit.record(tx, caller, userId, workspaceId, "auth.login", "user", userId, Map.of("method", method));
+        if (extras != null) extras.addTo(tx, userId, workspaceId);
         tx.commit();
         return tokens(userId, workspaceId, sessionId, 0, now);
     }

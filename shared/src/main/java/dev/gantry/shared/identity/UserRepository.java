@@ -29,6 +29,19 @@ public final class UserRepository {
 
     /** The user and the claim on their email; a taken email fails the transaction with 409. */
     public void create(Tx tx, User user) {
+        create(tx, user, null);
+    }
+
+    /**
+     * A user who signed up through GitHub (no password): the user with {@code github_id}, the claim
+     * on their email and the claim on their GitHub id. A taken email or GitHub id fails with 409.
+     */
+    public void createWithGitHub(Tx tx, User user, long githubId) {
+        create(tx, user, githubId);
+        claimGitHub(tx, githubId, user.id(), user.githubLogin());
+    }
+
+    private void create(Tx tx, User user, Long githubId) {
         Map<String, AttributeValue> claim = new HashMap<>(Keys.email(normalizeEmail(user.email())));
         claim.put("type", Attr.s("email_claim"));
         claim.put("user_id", Attr.s(user.id()));
@@ -41,8 +54,10 @@ public final class UserRepository {
         item.put("id", Attr.s(user.id()));
         item.put("email", Attr.s(user.email()));
         item.put("name", Attr.s(user.name()));
-        item.put("password_hash", Attr.s(user.passwordHash()));
+        // A user who signs in only through GitHub has no password (and so no hash: password login fails for them).
+        if (user.passwordHash() != null) item.put("password_hash", Attr.s(user.passwordHash()));
         if (user.githubLogin() != null) item.put("github_login", Attr.s(user.githubLogin()));
+        if (githubId != null) item.put("github_id", Attr.n(githubId));
         item.put("created_at", Attr.s(user.createdAt().toString()));
         tx.create(item, () -> ApiException.conflict("conflict", "User id collision; try again."));
     }
@@ -63,6 +78,63 @@ public final class UserRepository {
     public String findIdByEmail(String email) {
         Map<String, AttributeValue> claim = table.get(Keys.email(normalizeEmail(email)), false);
         return claim == null ? null : Attr.str(claim, "user_id");
+    }
+
+    // --- GitHub sign-in ----------------------------------------------------------------------
+
+    /** The Gantry user a GitHub user is linked to, or null. */
+    public String findIdByGitHub(long githubId) {
+        Map<String, AttributeValue> claim = table.get(Keys.githubUser(githubId), true);
+        return claim == null ? null : Attr.str(claim, "user_id");
+    }
+
+    private void claimGitHub(Tx tx, long githubId, String userId, String login) {
+        Map<String, AttributeValue> claim = new HashMap<>(Keys.githubUser(githubId));
+        claim.put("type", Attr.s("github_claim"));
+        claim.put("github_id", Attr.n(githubId));
+        claim.put("user_id", Attr.s(userId));
+        if (login != null) claim.put("github_login", Attr.s(login));
+        tx.create(claim, () -> ApiException.conflict("conflict", "This GitHub account was just linked by another sign-in; try again."));
+    }
+
+    /**
+     * Links an existing user to a GitHub user: the claim on the GitHub id, and {@code github_id},
+     * {@code github_login} on the user. A user already linked to another GitHub account is refused (409).
+     */
+    public void linkGitHub(Tx tx, String userId, long githubId, String login) {
+        claimGitHub(tx, githubId, userId, login);
+        tx.update(Keys.user(userId), "SET github_id = :gid, github_login = :login",
+                "attribute_exists(" + Keys.PK + ") AND (attribute_not_exists(github_id) OR github_id = :gid)", null,
+                Tx.values(":gid", Attr.n(githubId), ":login", Attr.s(login)),
+                () -> ApiException.conflict("conflict", "This Gantry account is linked to another GitHub account."));
+    }
+
+    /** Keeps {@code github_login} current (a GitHub user may rename); the link itself is the id. */
+    public void refreshGitHubLogin(Tx tx, String userId, long githubId, String login) {
+        tx.update(Keys.user(userId), "SET github_login = :login", "github_id = :gid", null,
+                Tx.values(":gid", Attr.n(githubId), ":login", Attr.s(login)),
+                () -> ApiException.conflict("conflict", "The account's GitHub link changed; sign in again."));
+    }
+
+    /** A GitHub user access token, encrypted with the envelope cipher under {@code workspaceId}'s data key. */
+    public record StoredGitHubToken(String ciphertext, String workspaceId, Instant updatedAt) {}
+
+    /** Stores the user's GitHub token (already encrypted; never plaintext) on the user item. */
+    public void setGitHubToken(String userId, StoredGitHubToken token) {
+        table.client().updateItem(b -> b.tableName(table.name()).key(Keys.user(userId))
+                .updateExpression("SET github_token = :t, github_token_workspace_id = :ws, github_token_updated_at = :at")
+                .conditionExpression("attribute_exists(" + Keys.PK + ")")
+                .expressionAttributeValues(Map.of(":t", Attr.s(token.ciphertext()), ":ws", Attr.s(token.workspaceId()),
+                        ":at", Attr.s(token.updatedAt().toString()))));
+    }
+
+    /** The stored GitHub token of a user (still encrypted), or null. */
+    public StoredGitHubToken gitHubToken(String userId) {
+        Map<String, AttributeValue> item = table.get(Keys.user(userId), true);
+        if (item == null || Attr.str(item, "github_token") == null) return null;
+        String at = Attr.str(item, "github_token_updated_at");
+        return new StoredGitHubToken(Attr.str(item, "github_token"), Attr.str(item, "github_token_workspace_id"),
+                at == null ? null : Instant.parse(at));
     }
 
     public Map<String, User> getAll(List<String> userIds) {

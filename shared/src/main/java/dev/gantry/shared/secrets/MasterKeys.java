@@ -30,6 +30,12 @@ public final class MasterKeys {
     /** Signs short-lived state values (OAuth state, install state). */
     public KeyRing stateKeys() { return ring(config.jwtSecretId(), "state/v1"); }
 
+    /**
+     * The GitHub OAuth app's client secret (GitHub sign-in). Issued by GitHub, used as it is (not a
+     * key ring, no derivation); read through the cached store on each use, never kept.
+     */
+    public String githubOAuthClientSecret() { return store.get(config.github().clientSecretId()).trim(); }
+
     private KeyRing ring(String secretId, String purpose) {
         String value = store.get(secretId);
         Derived cached = derived.get(secretId + "/" + purpose);

@@ -11,5 +11,7 @@ public record SecretSpec(String idEnvVar, String defaultId, String purpose) {
             new SecretSpec("GANTRY_JWT_SECRET_ID", "gantry/jwt-signing-key", "signs access tokens, refresh tokens and cursors"),
             new SecretSpec("GANTRY_API_KEY_PEPPER_SECRET_ID", "gantry/api-key-pepper", "keys the HMAC that API keys are stored under"),
             new SecretSpec("GANTRY_MASTER_KEY_SECRET_ID", "gantry/master-key", "wraps the per-workspace data keys"),
-            new SecretSpec("GANTRY_GITHUB_WEBHOOK_SECRET_ID", "gantry/github-webhook-secret", "verifies GitHub webhook signatures"));
+            new SecretSpec("GANTRY_GITHUB_WEBHOOK_SECRET_ID", "gantry/github-webhook-secret", "verifies GitHub webhook signatures"),
+            new SecretSpec("GANTRY_GITHUB_OAUTH_CLIENT_SECRET_ID", "gantry/github-oauth-client-secret",
+                    "the GitHub OAuth app's client secret, sent with the code exchange of GitHub sign-in (issued by GitHub)"));
 }

@@ -41,6 +41,12 @@ public final class Keys {
 
     public static Map<String, AttributeValue> session(String sessionId) { return key("SESSION#" + sessionId, "SESSION"); }
 
+    /** A GitHub sign-in in progress (single use, removed by TTL). */
+    public static Map<String, AttributeValue> oauthState(String stateId) { return key("OAUTHSTATE#" + stateId, "OAUTHSTATE"); }
+
+    /** The claim that links a GitHub user (by GitHub's numeric id, which never changes) to one Gantry user. */
+    public static Map<String, AttributeValue> githubUser(long githubUserId) { return key("GITHUB#" + githubUserId, "GITHUB"); }
+
     public static Map<String, AttributeValue> apiKey(String keyId) { return key("APIKEY#" + keyId, "APIKEY"); }
 
     /** A workspace's API keys on GSI1, newest first. */

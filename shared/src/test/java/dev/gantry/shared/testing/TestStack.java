@@ -35,12 +35,16 @@ public final class TestStack {
         return emulators;
     }
 
-    /** Fixed test secrets: 32 bytes each, base64. */
+    /** The GitHub OAuth client secret as GitHub issues them (40 hex characters); fake GitHub servers expect it. */
+    public static final String GITHUB_CLIENT_SECRET = "0123456789abcdef0123456789abcdef01234567";
+
+    /** Fixed test secrets: 32 bytes each, base64 (the GitHub client secret: as GitHub issues it). */
     public static final Map<String, String> SECRETS = Map.of(
             "gantry/jwt-signing-key", Base64.getEncoder().encodeToString("test-jwt-signing-key-0123456789ab".getBytes()),
             "gantry/api-key-pepper", Base64.getEncoder().encodeToString("test-api-key-pepper-0123456789abc".getBytes()),
             "gantry/master-key", Base64.getEncoder().encodeToString("test-master-key-0123456789abcdefg".getBytes()),
-            "gantry/github-webhook-secret", Base64.getEncoder().encodeToString("test-github-webhook-secret-01234".getBytes()));
+            "gantry/github-webhook-secret", Base64.getEncoder().encodeToString("test-github-webhook-secret-01234".getBytes()),
+            "gantry/github-oauth-client-secret", GITHUB_CLIENT_SECRET);
 
     public static SecretStore secrets() {
         return id -> {
@@ -51,18 +55,29 @@ public final class TestStack {
     }
 
     public static GantryConfig config(String tableName) {
+        return config(tableName, Map.of());
+    }
+
+    /** The test configuration with {@code extraEnv} on top (e.g. GANTRY_GITHUB_CLIENT_ID and the GitHub URLs of a fake). */
+    public static GantryConfig config(String tableName, Map<String, String> extraEnv) {
         Map<String, String> env = new HashMap<>();
         env.put("GANTRY_TABLE", tableName);
         env.put("GANTRY_DYNAMODB_ENDPOINT", emulators().dynamoEndpoint().toString());
         env.put("GANTRY_SQS_ENDPOINT", emulators().sqsEndpoint().toString());
         env.put("GANTRY_BCRYPT_COST", "4");
+        env.putAll(extraEnv);
         return GantryConfig.from(env);
     }
 
     /** A wiring over a new, empty table; {@code calls} (may be null) counts every DynamoDB call. */
     public static Wiring newWiring(Clock clock, DynamoCallCounter calls) {
+        return newWiring(clock, calls, Map.of());
+    }
+
+    /** A wiring over a new, empty table, configured with {@code extraEnv} on top of the test configuration. */
+    public static Wiring newWiring(Clock clock, DynamoCallCounter calls, Map<String, String> extraEnv) {
         String table = "gantry-test-" + UUID.randomUUID();
-        GantryConfig config = config(table);
+        GantryConfig config = config(table, extraEnv);
         try (DynamoDbClient admin = adminClient()) {
             admin.createTable(TableDefinition.createTableRequest(table));
         }

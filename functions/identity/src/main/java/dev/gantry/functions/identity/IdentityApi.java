@@ -14,6 +14,8 @@ import dev.gantry.shared.identity.ApiKeyService;
 import dev.gantry.shared.identity.AuditLog;
 import dev.gantry.shared.identity.AuthService;
 import dev.gantry.shared.identity.Caller;
+import dev.gantry.shared.identity.GitHubSignInService;
+import dev.gantry.shared.identity.Views;
 import dev.gantry.shared.identity.MemberService;
 import dev.gantry.shared.identity.WorkspaceService;
 import dev.gantry.shared.plans.Plan;
@@ -22,6 +24,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +38,7 @@ import java.util.regex.Pattern;
 public final class IdentityApi {
     private static final Set<String> PLAN_NAMES = Set.copyOf(Plan.names());
     private static final Pattern AUDIT_ACTION = Pattern.compile("^[a-z_]{1,32}\\.[a-z_]{1,32}$");
+    private static final Pattern GITHUB_ERROR = Pattern.compile("^[a-z_]{1,64}$");
 
     private final Wiring wiring;
     private final WorkspaceService workspaces;
@@ -109,6 +113,36 @@ public final class IdentityApi {
         String token = in.requiredString("refresh_token", 1, 512);
         in.done();
         return Response.ok(auth().refresh(token, Caller.of(request)));
+    }
+
+    /** 302 to GitHub's authorize page, with the cookie that binds the sign-in to this browser. */
+    Response githubStart(Request request) {
+        var github = wiring.gitHubSignIn();
+        github.requireConfigured();
+        String derived = GitHubSignInService.callbackUrl(request.host(), request.header("x-forwarded-proto"), wiring.config().publicUrl());
+        GitHubSignInService.Start start = github.start(derived);
+        return new Response(302, null, Map.of("Location", start.location(), "Set-Cookie", start.setCookie()));
+    }
+
+    /** Where GitHub sends the browser back: {@code ?code&state} (or {@code ?error} when the user declined). */
+    Response githubCallback(Request request) {
+        var github = wiring.gitHubSignIn();
+        github.requireConfigured();
+        String error = request.query("error");
+        if (error != null) {
+            String shown = GITHUB_ERROR.matcher(error).matches() ? error : "an error";
+            throw ApiException.validation("code", "GitHub answered " + shown + " instead of a code: the sign-in was not authorized");
+        }
+        String code = request.query("code");
+        String state = request.query("state");
+        List<ApiException.FieldProblem> problems = new ArrayList<>();
+        if (code == null || code.isEmpty()) problems.add(new ApiException.FieldProblem("code", "is required"));
+        else if (code.length() > 512) problems.add(new ApiException.FieldProblem("code", "must be at most 512 characters"));
+        if (state == null || state.isEmpty()) problems.add(new ApiException.FieldProblem("state", "is required"));
+        else if (state.length() > 1024) problems.add(new ApiException.FieldProblem("state", "must be at most 1024 characters"));
+        if (!problems.isEmpty()) throw ApiException.validation(problems);
+        Views.TokenPair tokens = github.callback(code, state, request.cookie(GitHubSignInService.COOKIE), Caller.of(request));
+        return new Response(200, tokens, Map.of("Set-Cookie", GitHubSignInService.clearCookie()));
     }
 
     Response logout(Request request) {

@@ -25,6 +25,8 @@ public final class IdentityRoutes {
             post("/v1/auth/signup", PUBLIC, IdentityApi::signup),
             post("/v1/auth/login", PUBLIC, IdentityApi::login),
             post("/v1/auth/refresh", PUBLIC, IdentityApi::refresh),
+            get("/v1/auth/github/start", PUBLIC, IdentityApi::githubStart),
+            get("/v1/auth/github/callback", PUBLIC, IdentityApi::githubCallback),
             post("/v1/auth/logout", VIEWER, IdentityApi::logout),
             post("/v1/auth/switch", VIEWER, IdentityApi::switchWorkspace),
             get("/v1/workspaces", VIEWER, IdentityApi::listWorkspaces),

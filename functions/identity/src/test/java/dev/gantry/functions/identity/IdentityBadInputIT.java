@@ -42,7 +42,10 @@ class IdentityBadInputIT {
 
     @BeforeAll
     static void start() {
-        Wiring wiring = TestStack.newWiring();
+        // GitHub sign-in configured (so its routes answer rather than 503), against an address nothing
+        // listens on: no sample here gets as far as calling GitHub.
+        Wiring wiring = TestStack.newWiring(java.time.Clock.systemUTC(), null, Map.of("GANTRY_GITHUB_CLIENT_ID", "Iv1.badinput",
+                "GANTRY_GITHUB_URL", "http://127.0.0.1:9", "GANTRY_GITHUB_API_URL", "http://127.0.0.1:9"));
         api = new IdentityClient(new IdentityHandler(wiring));
         var s = api.signup("bad-input-" + UUID.randomUUID().toString().substring(0, 6) + "@example.com", "Bad Input");
         token = s.text("/token");
@@ -59,6 +62,8 @@ class IdentityBadInputIT {
                         "{\"email\":\"new@example.com\",\"password\":\"correct horse battery\",\"name\":\"N\",\"workspace_name\":\"W\"}")),
                 Map.entry("POST /v1/auth/login", new Sample("/v1/auth/login", "{\"email\":\"x@example.com\",\"password\":\"pw\",\"workspace_id\":\"ws_x\"}")),
                 Map.entry("POST /v1/auth/refresh", new Sample("/v1/auth/refresh", "{\"refresh_token\":\"grt_x\"}")),
+                Map.entry("GET /v1/auth/github/start", new Sample("/v1/auth/github/start", null)),
+                Map.entry("GET /v1/auth/github/callback", new Sample("/v1/auth/github/callback?code=x&state=y", null)),
                 Map.entry("POST /v1/auth/logout", new Sample("/v1/auth/logout", null)),
                 Map.entry("POST /v1/auth/switch", new Sample("/v1/auth/switch", "{\"workspace_id\":\"ws_x\"}")),
                 Map.entry("GET /v1/workspaces", new Sample("/v1/workspaces", null)),
