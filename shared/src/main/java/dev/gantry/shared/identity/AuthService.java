@@ -68,7 +68,7 @@ public final class AuthService {
         users.create(tx, user);
         workspaces.create(tx, ws);
         members.add(tx, new MemberRepository.Member(ws.id(), user.id(), Role.OWNER, now));
-        sessions.create(tx, new SessionRepository.Session(sessionId, user.id(), ws.id(), 0, null, now.plus(refreshTtl)));
+        sessions.create(tx, new SessionRepository.Session(sessionId, user.id(), ws.id(), 0, null, now.plus(refreshTtl), now.toEpochMilli()));
         audit.record(tx, caller, user.id(), ws.id(), "user.signed_up", "user", user.id(), Map.of("workspace_name", ws.name()));
         tx.commit();
 
@@ -103,7 +103,7 @@ public final class AuthService {
         users.createWithGitHub(tx, user, githubId);
         workspaces.create(tx, ws);
         members.add(tx, new MemberRepository.Member(ws.id(), user.id(), Role.OWNER, now));
-        sessions.create(tx, new SessionRepository.Session(sessionId, user.id(), ws.id(), 0, null, now.plus(refreshTtl)));
+        sessions.create(tx, new SessionRepository.Session(sessionId, user.id(), ws.id(), 0, null, now.plus(refreshTtl), now.toEpochMilli()));
         audit.record(tx, caller, user.id(), ws.id(), "user.signed_up", "user", user.id(),
                 Map.of("workspace_name", ws.name(), "method", "github", "github_login", githubLogin));
         audit.record(tx, caller, user.id(), ws.id(), "auth.login", "user", user.id(), Map.of("method", "github"));
@@ -146,7 +146,13 @@ public final class AuthService {
             revokeForReuse(session, caller);
             throw ApiException.tokenRevoked();
         }
-        if (members.get(session.workspaceId(), session.userId(), true) == null) {
+        var memberKey = dev.gantry.shared.store.Keys.member(session.workspaceId(), session.userId());
+        var userKey = dev.gantry.shared.store.Keys.user(session.userId());
+        var items = table.batchGet(List.of(memberKey, userKey), true);
+        if (UserRepository.loginEnded(items.get(Table.keyString(userKey)), session.createdMs())) {
+            throw ApiException.tokenRevoked();
+        }
+        if (items.get(Table.keyString(memberKey)) == null) {
             Tx tx = new Tx(table);
             sessions.revoke(tx, session.id(), now);
             tx.commit();
@@ -202,7 +208,7 @@ public final class AuthService {
         Instant now = clock.instant();
         String sessionId = Ids.newId("ses", now);
         Tx tx = new Tx(table);
-        sessions.create(tx, new SessionRepository.Session(sessionId, userId, workspaceId, 0, null, now.plus(refreshTtl)));
+        sessions.create(tx, new SessionRepository.Session(sessionId, userId, workspaceId, 0, null, now.plus(refreshTtl), now.toEpochMilli()));
         audit.record(tx, caller, userId, workspaceId, "auth.login", "user", userId, Map.of("method", method));
         if (extras != null) extras.addTo(tx, userId, workspaceId);
         tx.commit();

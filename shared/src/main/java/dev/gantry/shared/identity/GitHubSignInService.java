@@ -143,9 +143,9 @@ public final class GitHubSignInService {
         String existing = users.findIdByEmail(email);
         if (existing != null) {
             return auth.signInAs(existing, "github", caller, (tx, userId, ws) -> {
-                users.linkGitHub(tx, userId, gh.id(), gh.login());
+                users.linkGitHub(tx, userId, email, gh.id(), gh.login(), clock.instant());
                 audit.record(tx, caller, userId, ws, "auth.github_linked", "user", userId,
-                        Map.of("github_login", gh.login(), "github_id", gh.id()));
+                        Map.of("github_login", gh.login(), "github_id", gh.id(), "password_removed", true, "earlier_logins_ended", true));
             });
         }
         return auth.signupWithGitHub(email, displayName(gh), gh.id(), gh.login(), caller);

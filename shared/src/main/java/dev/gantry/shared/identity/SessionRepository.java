@@ -23,7 +23,7 @@ public final class SessionRepository {
         this.table = table;
     }
 
-    public record Session(String id, String userId, String workspaceId, long generation, Instant revokedAt, Instant expiresAt) {
+    public record Session(String id, String userId, String workspaceId, long generation, Instant revokedAt, Instant expiresAt, long createdMs) {
         public boolean revoked() { return revokedAt != null; }
     }
 
@@ -35,6 +35,8 @@ public final class SessionRepository {
         item.put("workspace_id", Attr.s(s.workspaceId()));
         item.put("generation", Attr.n(s.generation()));
         item.put("expires_at", Attr.s(s.expiresAt().toString()));
+        // Millisecond start time: a user's logins_valid_from_ms (set when an account is taken over) ends older logins.
+        item.put("created_ms", Attr.n(s.createdMs()));
         item.put(Keys.TTL, Attr.n(s.expiresAt().getEpochSecond()));
         tx.create(item, null);
     }
@@ -68,6 +70,6 @@ public final class SessionRepository {
     static Session fromItem(Map<String, AttributeValue> item) {
         String revoked = Attr.str(item, "revoked_at");
         return new Session(Attr.str(item, "id"), Attr.str(item, "user_id"), Attr.str(item, "workspace_id"), Attr.num(item, "generation"),
-                revoked == null ? null : Instant.parse(revoked), Instant.parse(Attr.str(item, "expires_at")));
+                revoked == null ? null : Instant.parse(revoked), Instant.parse(Attr.str(item, "expires_at")), Attr.num(item, "created_ms"));
     }
 }

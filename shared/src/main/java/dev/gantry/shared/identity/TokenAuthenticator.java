@@ -10,6 +10,7 @@ import dev.gantry.shared.auth.Authenticator;
 import dev.gantry.shared.auth.Principal;
 import dev.gantry.shared.errors.ApiException;
 import dev.gantry.shared.http.Request;
+import dev.gantry.shared.store.Attr;
 import dev.gantry.shared.store.Keys;
 import dev.gantry.shared.store.Table;
 
@@ -61,9 +62,11 @@ public final class TokenAuthenticator implements Authenticator {
         AccessTokens.Claims claims = accessTokens.verify(token, clock.instant());
         var sessionKey = Keys.session(claims.sessionId());
         var memberKey = Keys.member(claims.workspaceId(), claims.userId());
-        var items = table.batchGet(List.of(sessionKey, memberKey), true);
+        var userKey = Keys.user(claims.userId());
+        var items = table.batchGet(List.of(sessionKey, memberKey, userKey), true);
         var sessionItem = items.get(Table.keyString(sessionKey));
-        if (sessionItem == null || sessionItem.containsKey("revoked_at")) {
+        if (sessionItem == null || sessionItem.containsKey("revoked_at")
+                || UserRepository.loginEnded(items.get(Table.keyString(userKey)), Attr.num(sessionItem, "created_ms"))) {
             throw ApiException.tokenRevoked();
         }
         var memberItem = items.get(Table.keyString(memberKey));

@@ -101,12 +101,21 @@ public final class UserRepository {
      * Links an existing user to a GitHub user: the claim on the GitHub id, and {@code github_id},
      * {@code github_login} on the user. A user already linked to another GitHub account is refused (409).
      */
-    public void linkGitHub(Tx tx, String userId, long githubId, String login) {
+    public void linkGitHub(Tx tx, String userId, String email, long githubId, String login, java.time.Instant now) {
         claimGitHub(tx, githubId, userId, login);
-        tx.update(Keys.user(userId), "SET github_id = :gid, github_login = :login",
+        // Nobody proved they own the email at sign-up; GitHub has. Whoever set a password on this
+        // email before loses it, and every login started before now ends (logins_valid_from_ms).
+        tx.update(Keys.email(normalizeEmail(email)), "REMOVE password_hash", "user_id = :uid", null,
+                Tx.values(":uid", Attr.s(userId)), () -> ApiException.conflict("conflict", "The account changed at the same time; try again."));
+        tx.update(Keys.user(userId), "SET github_id = :gid, github_login = :login, logins_valid_from_ms = :now REMOVE password_hash",
                 "attribute_exists(" + Keys.PK + ") AND (attribute_not_exists(github_id) OR github_id = :gid)", null,
-                Tx.values(":gid", Attr.n(githubId), ":login", Attr.s(login)),
+                Tx.values(":gid", Attr.n(githubId), ":login", Attr.s(login), ":now", Attr.n(now.toEpochMilli())),
                 () -> ApiException.conflict("conflict", "This Gantry account is linked to another GitHub account."));
+    }
+
+    /** True when a login started at {@code sessionCreatedMs} predates the user's logins_valid_from_ms. */
+    public static boolean loginEnded(Map<String, AttributeValue> userItem, long sessionCreatedMs) {
+        return userItem != null && userItem.containsKey("logins_valid_from_ms") && sessionCreatedMs < Attr.num(userItem, "logins_valid_from_ms");
     }
 
     /** Keeps {@code github_login} current (a GitHub user may rename); the link itself is the id. */

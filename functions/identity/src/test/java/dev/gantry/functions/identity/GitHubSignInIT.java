@@ -282,27 +282,45 @@ class GitHubSignInIT {
         assertThat(github.requests().stream().filter(q -> q.path().equals("/api/v3/user/emails")).count()).isEqualTo(1);
     }
 
+    /**
+     * Sign-up does not prove email ownership; GitHub's verified email does. So an account someone
+     * created with this email is handed to the GitHub user: linked, its password removed, and every
+     * login started before the link ended (otherwise whoever pre-registered the email would keep a
+     * way into the real owner's account).
+     */
     @Test
-    void anExistingPasswordUserWithTheSameVerifiedEmailIsLinkedAndKeepsThePassword() {
+    void anExistingUserWithTheSameVerifiedEmailIsLinkedAndEarlierCredentialsStopWorking() {
         String email = email();
         var signup = api.signup(email, "Ada");
+        var login = api.call("POST", "/v1/auth/login", "{\"email\":\"" + email + "\",\"password\":\"correct horse battery\"}", (String) null).expect(200);
+        CLOCK.now = CLOCK.now.plusMillis(5);
         FakeGitHub.Account octo = account(email.toUpperCase(), true);
         Reply r = signIn(octo);
-        var me = api.call("GET", "/v1/me", null, r.text("/token")).expect(200);
+        String githubToken = r.text("/token");
+        var me = api.call("GET", "/v1/me", null, githubToken).expect(200);
         assertThat(me.text("/id")).isEqualTo(signup.text("/user/id"));
         assertThat(me.text("/workspace_id")).isEqualTo(signup.text("/workspace/id"));
         assertThat(me.text("/github_login")).isEqualTo(octo.login());
         assertThat(me.text("/email")).isEqualTo(email);
 
-        api.call("POST", "/v1/auth/login", "{\"email\":\"" + email + "\",\"password\":\"correct horse battery\"}", (String) null).expect(200);
-        List<JsonNode> linked = audit(signup.text("/token"), "auth.github_linked");
+        // the password and the logins from before the link are gone
+        api.call("POST", "/v1/auth/login", "{\"email\":\"" + email + "\",\"password\":\"correct horse battery\"}", (String) null)
+                .expectError(401, "invalid_credentials");
+        api.call("GET", "/v1/me", null, signup.text("/token")).expectError(401, "token_revoked");
+        api.call("GET", "/v1/me", null, login.text("/token")).expectError(401, "token_revoked");
+        api.call("POST", "/v1/auth/refresh", "{\"refresh_token\":\"" + login.text("/refresh_token") + "\"}", (String) null)
+                .expectError(401, "token_revoked");
+
+        List<JsonNode> linked = audit(githubToken, "auth.github_linked");
         assertThat(linked).hasSize(1);
         assertThat(linked.get(0).at("/metadata/github_login").asText()).isEqualTo(octo.login());
+        assertThat(linked.get(0).at("/metadata/password_removed").asBoolean()).isTrue();
 
-        // and the next sign-in finds the link, not the email
+        // and the next sign-in finds the link, not the email; the GitHub login keeps working
         var again = api.call("GET", "/v1/me", null, signIn(octo).text("/token")).expect(200);
         assertThat(again.text("/id")).isEqualTo(signup.text("/user/id"));
-        assertThat(audit(signup.text("/token"), "auth.github_linked")).hasSize(1);
+        assertThat(audit(githubToken, "auth.github_linked")).hasSize(1);
+        api.call("GET", "/v1/me", null, githubToken).expect(200);
     }
 
     @Test
