@@ -47,6 +47,7 @@ class TenantIsolationIT {
         String bKeyId = call("POST", "/v1/api-keys", "{\"name\":\"b-key\"}", bToken).expect(201).text("/id");
 
         probes = new LinkedHashMap<>();
+        probes.put("GET /v1/members/{user_id}", new Probe("/v1/members/" + bMemberId, null, "/v1/members"));
         probes.put("PATCH /v1/members/{user_id}", new Probe("/v1/members/" + bMemberId, "{\"role\":\"viewer\"}", "/v1/members"));
         probes.put("DELETE /v1/members/{user_id}", new Probe("/v1/members/" + bMemberId, null, "/v1/members"));
         probes.put("GET /v1/api-keys/{id}", new Probe("/v1/api-keys/" + bKeyId, null, "/v1/api-keys/" + bKeyId));

@@ -99,6 +99,10 @@ public final class Wiring {
         return new TokenAuthenticator(accessTokens, apiKeys, keys::apiKeyPepper, auditLog, table, clock);
     }
 
+    public dev.gantry.shared.idempotency.IdempotencyStore idempotency() {
+        return new dev.gantry.shared.idempotency.IdempotencyStore(table, this::envelope, clock);
+    }
+
     public ApiKeyService apiKeyService() {
         return new ApiKeyService(table, apiKeys, auditLog, cursors, keys::apiKeyPepper, clock);
     }

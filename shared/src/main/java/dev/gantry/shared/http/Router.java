@@ -29,16 +29,24 @@ public final class Router<A> {
     private final A api;
     private final Authenticator authenticator;
     private final int maxBodyBytes;
+    private final WriteGuards<A> guards;
 
     public Router(RouteTable<A> table, A api, Authenticator authenticator) {
-        this(table, api, authenticator, DEFAULT_MAX_BODY_BYTES);
+        this(table, api, authenticator, DEFAULT_MAX_BODY_BYTES, null);
     }
 
     public Router(RouteTable<A> table, A api, Authenticator authenticator, int maxBodyBytes) {
+        this(table, api, authenticator, maxBodyBytes, null);
+    }
+
+    /** {@code idempotency} null: Idempotency-Key is ignored (tests of the router alone). */
+    public Router(RouteTable<A> table, A api, Authenticator authenticator, int maxBodyBytes,
+                  dev.gantry.shared.idempotency.IdempotencyStore idempotency) {
         this.table = table;
         this.api = api;
         this.authenticator = authenticator;
         this.maxBodyBytes = maxBodyBytes;
+        this.guards = new WriteGuards<>(table, api, idempotency);
     }
 
     public RouteTable<A> table() { return table; }
@@ -71,7 +79,7 @@ public final class Router<A> {
                 }
                 request.principal(principal);
             }
-            response = render(route.action().serve(api, request), requestId);
+            response = guards.serve(route, request, () -> render(route.action().serve(api, request), requestId));
             if (method.equals("GET") && response.getStatusCode() == 200) {
                 response = withEntityTag(response, headers.get("if-none-match"));
             }
@@ -149,8 +157,7 @@ public final class Router<A> {
      */
     static APIGatewayV2HTTPResponse withEntityTag(APIGatewayV2HTTPResponse response, String ifNoneMatch) {
         if (response.getBody() == null) return response;
-        byte[] digest = dev.gantry.shared.crypto.Hmac.digest(response.getBody().getBytes(StandardCharsets.UTF_8));
-        String etag = "\"" + dev.gantry.shared.crypto.Hmac.base64Url(java.util.Arrays.copyOf(digest, 16)) + "\"";
+        String etag = entityTag(response.getBody());
         Map<String, String> headers = new HashMap<>(response.getHeaders());
         headers.put("ETag", etag);
         if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
@@ -161,7 +168,13 @@ public final class Router<A> {
         return response;
     }
 
-    private static boolean matches(String ifNoneMatch, String etag) {
+    /** A strong ETag: the first 128 bits of the SHA-256 of the exact JSON sent. */
+    static String entityTag(String body) {
+        byte[] digest = dev.gantry.shared.crypto.Hmac.digest(body.getBytes(StandardCharsets.UTF_8));
+        return "\"" + dev.gantry.shared.crypto.Hmac.base64Url(java.util.Arrays.copyOf(digest, 16)) + "\"";
+    }
+
+    static boolean matches(String ifNoneMatch, String etag) {
         for (String candidate : ifNoneMatch.split(",")) {
             String c = candidate.trim();
             if (c.startsWith("W/")) c = c.substring(2);
@@ -182,7 +195,7 @@ public final class Router<A> {
         return APIGatewayV2HTTPResponse.builder().withStatusCode(e.status()).withHeaders(headers).withBody(Json.writeString(envelope)).build();
     }
 
-    private static Map<String, String> baseHeaders(String requestId) {
+    static Map<String, String> baseHeaders(String requestId) {
         Map<String, String> headers = new HashMap<>();
         headers.put("Content-Type", "application/json; charset=utf-8");
         headers.put("X-Request-Id", requestId);

@@ -47,6 +47,13 @@ public final class MemberService {
         return new Page<>(data, cursors.encode(scope, slice.lastKey()));
     }
 
+    public Views.MemberView get(Principal principal, String userId) {
+        var member = requireMember(principal.workspaceId(), userId);
+        var user = users.get(userId);
+        if (user == null) throw ApiException.notFound("member");
+        return view(member, user);
+    }
+
     public Views.MemberView add(Principal principal, String email, Role role, Caller caller) {
         requireMayGrant(principal, role);
         String userId = users.findIdByEmail(email);

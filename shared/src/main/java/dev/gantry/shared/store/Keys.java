@@ -65,6 +65,11 @@ public final class Keys {
         return key(workspacePk(workspaceId), CURRENT_DATA_KEY_SK);
     }
 
+    /** One Idempotency-Key of one workspace (the key is stored hashed; it can be up to 255 characters). */
+    public static Map<String, AttributeValue> idempotency(String workspaceId, String keyHash) {
+        return key("IDEM#" + workspaceId + "#" + keyHash, "IDEM");
+    }
+
     public static final String AUDIT_PREFIX = "AUDIT#";
 
     public static Map<String, AttributeValue> audit(String workspaceId, String auditId) { return key(workspacePk(workspaceId), AUDIT_PREFIX + auditId); }

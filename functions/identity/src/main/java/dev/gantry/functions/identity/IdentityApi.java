@@ -190,6 +190,10 @@ public final class IdentityApi {
         return Response.created(members.add(request.principal(), email, Role.fromWire(role), Caller.of(request)));
     }
 
+    Response getMember(Request request) {
+        return Response.ok(members.get(request.principal(), request.pathParam("user_id")));
+    }
+
     Response changeMemberRole(Request request) {
         JsonBody in = request.json();
         String role = in.requiredEnum("role", Role.NAMES);

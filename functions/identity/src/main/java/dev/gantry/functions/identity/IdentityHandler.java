@@ -17,7 +17,8 @@ public final class IdentityHandler implements RequestHandler<APIGatewayV2HTTPEve
     }
 
     public IdentityHandler(Wiring wiring) {
-        this.router = new Router<>(IdentityRoutes.TABLE, new IdentityApi(wiring), wiring.authenticator());
+        this.router = new Router<>(IdentityRoutes.TABLE, new IdentityApi(wiring), wiring.authenticator(),
+                Router.DEFAULT_MAX_BODY_BYTES, wiring.idempotency());
     }
 
     @Override

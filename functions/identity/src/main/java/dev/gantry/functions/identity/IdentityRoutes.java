@@ -36,6 +36,7 @@ public final class IdentityRoutes {
             patch("/v1/workspace", ADMIN, IdentityApi::renameWorkspace),
             get("/v1/members", VIEWER, IdentityApi::listMembers),
             post("/v1/members", ADMIN, IdentityApi::addMember),
+            get("/v1/members/{user_id}", VIEWER, IdentityApi::getMember),
             patch("/v1/members/{user_id}", ADMIN, IdentityApi::changeMemberRole),
             // Any member may remove themselves; removing someone else needs admin (checked by the service).
             delete("/v1/members/{user_id}", VIEWER, IdentityApi::removeMember),

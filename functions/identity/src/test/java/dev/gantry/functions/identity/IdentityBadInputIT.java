@@ -72,6 +72,7 @@ class IdentityBadInputIT {
                 Map.entry("PATCH /v1/workspace", new Sample("/v1/workspace", "{\"name\":\"Renamed\"}")),
                 Map.entry("GET /v1/members", new Sample("/v1/members", null)),
                 Map.entry("POST /v1/members", new Sample("/v1/members", "{\"email\":\"x@example.com\",\"role\":\"viewer\"}")),
+                Map.entry("GET /v1/members/{user_id}", new Sample("/v1/members/" + userId, null)),
                 Map.entry("PATCH /v1/members/{user_id}", new Sample("/v1/members/" + userId, "{\"role\":\"owner\"}")),
                 Map.entry("DELETE /v1/members/{user_id}", new Sample("/v1/members/usr_01j9zzzzzzzzzzzzzzzzzzzzzz", null)),
                 Map.entry("GET /v1/audit-log", new Sample("/v1/audit-log", null)),
