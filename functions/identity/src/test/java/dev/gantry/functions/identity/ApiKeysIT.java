@@ -5,6 +5,7 @@ import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.testing.DynamoCallCounter;
 import dev.gantry.shared.testing.Http;
 import dev.gantry.shared.testing.Reply;
+import dev.gantry.shared.testing.MovableClock;
 import dev.gantry.shared.testing.TestStack;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,14 +24,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** API keys as API.md §5 says: shown once, hashed, scoped, expiring, IP-restricted and revoked for good. */
 class ApiKeysIT {
-    /** A clock the test moves, so expiry needs no sleeping. */
-    static final class MovableClock extends Clock {
-        volatile Instant now = Instant.now();
-        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-        @Override public Instant instant() { return now; }
-    }
-
     private static final MovableClock CLOCK = new MovableClock();
     private static final DynamoCallCounter CALLS = new DynamoCallCounter();
     private static Wiring wiring;

@@ -13,6 +13,8 @@ import dev.gantry.shared.store.Keys;
 import dev.gantry.shared.testing.FakeGitHub;
 import dev.gantry.shared.testing.Http;
 import dev.gantry.shared.testing.Reply;
+import dev.gantry.shared.testing.LogCapture;
+import dev.gantry.shared.testing.MovableClock;
 import dev.gantry.shared.testing.TestStack;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
@@ -53,13 +55,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * finding and linking users; the errors GitHub can cause; the token stored encrypted.
  */
 class GitHubSignInIT {
-    static final class MovableClock extends Clock {
-        volatile Instant now = Instant.now();
-        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-        @Override public Instant instant() { return now; }
-    }
-
     private static final MovableClock CLOCK = new MovableClock();
     private static final AtomicLong GITHUB_IDS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
     private static final HttpClient BROWSER = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
@@ -475,18 +470,8 @@ class GitHubSignInIT {
 
     @Test
     void logsHoldNeitherTheCodeNorTheTokenNorTheClientSecret() {
-        List<LogEvent> events = new CopyOnWriteArrayList<>();
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        AbstractAppender appender = new AbstractAppender("github-capture", null, null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                events.add(event.toImmutable());
-            }
-        };
-        appender.start();
-        ctx.getConfiguration().getLoggerConfig("dev.gantry").addAppender(appender, null, null);
-        ctx.updateLoggers();
-        try {
+        try (LogCapture capture = LogCapture.start()) {
+            List<LogEvent> events = capture.events();
             Started s = start();
             Returned back = approveAtGitHub(s, account(email(), true));
             github.failNext("/api/v3/user", 502);
@@ -501,9 +486,6 @@ class GitHubSignInIT {
                 String line = e.getMessage().getFormattedMessage() + e.getContextData() + (e.getThrown() == null ? "" : e.getThrown().toString());
                 for (String secret : secrets) assertThat(line).doesNotContain(secret);
             }
-        } finally {
-            ctx.getConfiguration().getLoggerConfig("dev.gantry").removeAppender("github-capture");
-            ctx.updateLoggers();
         }
     }
 

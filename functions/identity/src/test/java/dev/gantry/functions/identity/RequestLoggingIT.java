@@ -1,5 +1,6 @@
 package dev.gantry.functions.identity;
 
+import dev.gantry.shared.testing.LogCapture;
 import dev.gantry.shared.testing.TestStack;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
@@ -17,28 +18,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every log line of a request carries its request id (as X-Request-Id says), and no secret the request held. */
 class RequestLoggingIT {
-    private final List<LogEvent> events = new CopyOnWriteArrayList<>();
-    private AbstractAppender appender;
+    private LogCapture capture;
+    private List<LogEvent> events;
 
     @BeforeEach
     void capture() {
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        appender = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                events.add(event.toImmutable());
-            }
-        };
-        appender.start();
-        ctx.getConfiguration().getLoggerConfig("dev.gantry").addAppender(appender, null, null);
-        ctx.updateLoggers();
+        capture = LogCapture.start();
+        events = capture.events();
     }
 
     @AfterEach
     void release() {
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        ctx.getConfiguration().getLoggerConfig("dev.gantry").removeAppender("capture");
-        ctx.updateLoggers();
+        capture.close();
     }
 
     @Test
