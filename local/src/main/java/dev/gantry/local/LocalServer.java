@@ -248,7 +248,7 @@ public final class LocalServer implements AutoCloseable {
             for (QueueSpec q : QueueSpec.ALL) env.put(q.urlEnvVar(), queueUrls.get(q.name()));
             config = GantryConfig.from(env);
 
-            Wiring wiring = new Wiring(config, Clock.systemUTC(), null, List.of());
+            Wiring wiring = new Wiring(config, Clock.tickMillis(java.time.ZoneOffset.UTC), null, List.of());
             List<ApiGatewayFront.Deployed> deployed = new ArrayList<>();
             for (FunctionSpec spec : Catalog.API_FUNCTIONS) deployed.add(new ApiGatewayFront.Deployed(spec, instantiate(spec, wiring)));
             functions = List.copyOf(Catalog.API_FUNCTIONS);
