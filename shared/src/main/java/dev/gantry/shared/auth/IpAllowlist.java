@@ -85,7 +85,7 @@ public final class IpAllowlist {
     }
 
     /** The bytes of an IP literal (IPv4-mapped IPv6 folded to IPv4), or null. No DNS. */
-    static byte[] literal(String text) {
+    public static byte[] literal(String text) {
         if (text == null) return null;
         String t = text.trim();
         if (t.startsWith("[") && t.endsWith("]")) t = t.substring(1, t.length() - 1);

@@ -60,6 +60,7 @@ public final class Wiring {
     private volatile dev.gantry.shared.crypto.EnvelopeCipher envelope;
     private volatile dev.gantry.shared.github.GitHubOAuthClient gitHubOAuthClient;
     private volatile dev.gantry.shared.identity.GitHubSignInService gitHubSignIn;
+    private volatile dev.gantry.shared.limits.RateLimiter rateLimiter;
 
     public Wiring(GantryConfig config, Clock clock, SecretStore secrets, List<ExecutionInterceptor> dynamoInterceptors) {
         this.config = config;
@@ -84,7 +85,8 @@ public final class Wiring {
     }
 
     public static Wiring fromEnvironment() {
-        return new Wiring(GantryConfig.fromEnvironment(), Clock.systemUTC(), null, List.of());
+        // Millisecond ticks: times on the wire read 2026-11-23T19:19:03.104Z, not nanoseconds.
+        return new Wiring(GantryConfig.fromEnvironment(), Clock.tickMillis(java.time.ZoneOffset.UTC), null, List.of());
     }
 
     public GantryConfig config() { return config; }
@@ -97,6 +99,39 @@ public final class Wiring {
 
     public Authenticator authenticator() {
         return new TokenAuthenticator(accessTokens, apiKeys, keys::apiKeyPepper, auditLog, table, clock);
+    }
+
+    /**
+     * The rate limits (docs/rate-limits.md): token buckets in the table, one per container (it
+     * remembers the buckets it has seen, to predict which conditional write to send).
+     */
+    public dev.gantry.shared.limits.RateLimiter rateLimiter() {
+        dev.gantry.shared.limits.RateLimiter l = rateLimiter;
+        if (l == null) {
+            synchronized (this) {
+                if (rateLimiter == null) rateLimiter = tokenBucketLimiter(dev.gantry.shared.limits.RateLimitPolicy.CLIENT_IP);
+                l = rateLimiter;
+            }
+        }
+        return l;
+    }
+
+    /** The token bucket limiter with another size for the per-address buckets (the workspace buckets follow the plans). */
+    public dev.gantry.shared.limits.RateLimiter tokenBucketLimiter(dev.gantry.shared.limits.RateLimitPolicy clientAddressPolicy) {
+        return new dev.gantry.shared.limits.TokenBucketLimiter(new dev.gantry.shared.limits.TokenBuckets(table, clock, workspaceId -> {
+            var ws = workspaces.get(workspaceId, true);
+            return dev.gantry.shared.limits.RateLimitPolicy.forPlan(ws == null ? dev.gantry.shared.plans.Plan.FREE : ws.plan());
+        }), clientAddressPolicy);
+    }
+
+    /**
+     * Replaces the rate limiter, before any handler is built on this wiring (tests: see TestStack,
+     * and {@link dev.gantry.shared.limits.RateLimiter#NONE} for tests of other rules that send
+     * hundreds of requests from one workspace).
+     */
+    public Wiring rateLimiter(dev.gantry.shared.limits.RateLimiter limiter) {
+        this.rateLimiter = limiter;
+        return this;
     }
 
     public dev.gantry.shared.idempotency.IdempotencyStore idempotency() {

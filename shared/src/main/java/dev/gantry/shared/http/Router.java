@@ -6,6 +6,8 @@ import dev.gantry.shared.auth.Authenticator;
 import dev.gantry.shared.auth.Principal;
 import dev.gantry.shared.errors.ApiException;
 import dev.gantry.shared.ids.Ids;
+import dev.gantry.shared.limits.RateLimitDecision;
+import dev.gantry.shared.limits.RateLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -30,6 +32,7 @@ public final class Router<A> {
     private final Authenticator authenticator;
     private final int maxBodyBytes;
     private final WriteGuards<A> guards;
+    private final RateLimiter limiter;
 
     public Router(RouteTable<A> table, A api, Authenticator authenticator) {
         this(table, api, authenticator, DEFAULT_MAX_BODY_BYTES, null);
@@ -42,6 +45,18 @@ public final class Router<A> {
     /** {@code idempotency} null: Idempotency-Key is ignored (tests of the router alone). */
     public Router(RouteTable<A> table, A api, Authenticator authenticator, int maxBodyBytes,
                   dev.gantry.shared.idempotency.IdempotencyStore idempotency) {
+        this(table, api, authenticator, maxBodyBytes, idempotency, RateLimiter.NONE);
+    }
+
+    /**
+     * {@code limiter}: the rate limits (docs/rate-limits.md). The router asks it after matching the
+     * route: per client address before anything else on {@link Access#PUBLIC_PER_IP} routes, per
+     * workspace right after authentication on the others, and puts the decision's headers on the
+     * response, success or error alike. The shorter constructors limit nothing (tests of the router alone).
+     */
+    public Router(RouteTable<A> table, A api, Authenticator authenticator, int maxBodyBytes,
+                  dev.gantry.shared.idempotency.IdempotencyStore idempotency, RateLimiter limiter) {
+        this.limiter = limiter;
         this.table = table;
         this.api = api;
         this.authenticator = authenticator;
@@ -57,6 +72,7 @@ public final class Router<A> {
         long started = System.nanoTime();
         String routeKey = "-";
         APIGatewayV2HTTPResponse response;
+        RateLimitDecision limit = RateLimitDecision.NOT_LIMITED;
         try {
             String method = methodOf(event);
             RouteTable.Match<A> match = table.match(method, event.getRawPath());
@@ -71,9 +87,15 @@ public final class Router<A> {
             Map<String, String> headers = Request.lowerCaseHeaders(event.getHeaders());
             byte[] body = readBody(event, method, headers);
             Request request = new Request(event, requestId, match.params(), headers, body);
+            if (route.access().limitedPerClientAddress()) {
+                limit = limiter.forClientAddress(request.sourceIp());
+                limit.enforce();
+            }
             if (!route.access().isPublic()) {
                 Principal principal = authenticator.authenticate(request);
                 MDC.put("workspace_id", principal.workspaceId());
+                limit = limiter.forWorkspace(principal.workspaceId());
+                limit.enforce();
                 if (!principal.role().atLeast(route.access().minimum())) {
                     throw ApiException.forbidden("This needs the " + route.access().minimum().wireName() + " role or higher.");
                 }
@@ -89,9 +111,19 @@ public final class Router<A> {
             LOG.error("unhandled error on {}", routeKey, e);
             response = renderError(new ApiException(500, "internal_error", "Something went wrong on our side. Quote the request id if you report it."), requestId);
         }
+        response = withHeaders(response, limit.headers());
         LOG.info("{} {} -> {} in {} ms", routeKey, safePath(event.getRawPath()), response.getStatusCode(), (System.nanoTime() - started) / 1_000_000);
         MDC.remove("workspace_id");
         MDC.remove("request_id");
+        return response;
+    }
+
+    /** Adds headers to a response that is already rendered (the rate-limit headers go on every answer of a limited route). */
+    private static APIGatewayV2HTTPResponse withHeaders(APIGatewayV2HTTPResponse response, Map<String, String> extra) {
+        if (extra.isEmpty()) return response;
+        Map<String, String> headers = new HashMap<>(response.getHeaders());
+        headers.putAll(extra);
+        response.setHeaders(headers);
         return response;
     }
 

@@ -1,13 +1,13 @@
 package dev.gantry.shared.identity;
 
 import dev.gantry.shared.errors.ApiException;
+import dev.gantry.shared.limits.TokenBuckets;
 import dev.gantry.shared.plans.Plan;
 import dev.gantry.shared.store.Attr;
 import dev.gantry.shared.store.Keys;
 import dev.gantry.shared.store.Table;
 import dev.gantry.shared.store.Tx;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 import java.time.Instant;
 import java.util.EnumMap;
@@ -46,6 +46,7 @@ public final class WorkspaceRepository {
         item.put("owner_count", Attr.n(ws.ownerCount()));
         for (Plan.Resource r : Plan.Resource.values()) item.put(r.counter(), Attr.n(ws.used(r)));
         tx.create(item, () -> ApiException.conflict("conflict", "Workspace id collision; try again."));
+        TokenBuckets.putWorkspaceBucket(tx, ws.id(), ws.plan()); // its rate limit bucket, full, sized by the plan
     }
 
     public Workspace get(String workspaceId, boolean consistent) {
@@ -94,7 +95,10 @@ public final class WorkspaceRepository {
 
     /**
      * Changes the plan, atomically refusing a downgrade below current usage: the condition checks
-     * every counter against the new plan's limits in the same write.
+     * every counter against the new plan's limits in the same write. The workspace's rate limit
+     * bucket takes the new plan's size in the same transaction, so the next request is limited by
+     * the new plan (docs/rate-limits.md). A transaction that collided with a rate limit decision on
+     * the bucket (TransactionConflict) is retried a few times.
      */
     public Workspace changePlan(String workspaceId, Plan plan) {
         StringBuilder condition = new StringBuilder("attribute_exists(" + Keys.PK + ")");
@@ -108,25 +112,44 @@ public final class WorkspaceRepository {
             condition.append(" AND #").append(r.wireName()).append(" <= :").append(r.wireName());
         }
         names.put("#p", "plan");
-        try {
-            var r = table.client().updateItem(b -> b.tableName(table.name()).key(Keys.workspace(workspaceId))
-                    .updateExpression("SET #p = :plan, cancel_at_period_end = :f")
-                    .conditionExpression(condition.toString())
-                    .expressionAttributeNames(names).expressionAttributeValues(values)
-                    .returnValues("ALL_NEW"));
-            return fromItem(r.attributes());
-        } catch (ConditionalCheckFailedException e) {
-            Workspace current = get(workspaceId, true);
-            if (current == null) throw ApiException.notFound("workspace");
-            for (Plan.Resource res : Plan.Resource.values()) {
-                if (current.used(res) > plan.limit(res)) {
-                    throw ApiException.conflict("conflict", "The workspace uses " + current.used(res) + " " + res.wireName().replace('_', ' ')
-                                    + "; the " + plan.wireName() + " plan allows " + plan.limit(res) + ".",
-                            Map.of("resource", res.wireName(), "current", current.used(res), "limit", plan.limit(res), "plan", plan.wireName()));
+        for (int attempt = 1; ; attempt++) {
+            boolean[] refused = {false};
+            Tx tx = new Tx(table);
+            tx.update(Keys.workspace(workspaceId), "SET #p = :plan, cancel_at_period_end = :f", condition.toString(), names, values,
+                    () -> {
+                        refused[0] = true;
+                        return planChangeRefusal(workspaceId, plan);
+                    });
+            TokenBuckets.changeWorkspacePlan(tx, workspaceId, plan);
+            try {
+                tx.commit();
+                break;
+            } catch (ApiException e) {
+                if (refused[0] || e.status() != 409 || attempt == 4) throw e;
+                try {
+                    Thread.sleep(10L * attempt + java.util.concurrent.ThreadLocalRandom.current().nextInt(10));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
                 }
             }
-            throw ApiException.conflict("conflict", "The workspace changed at the same time; try again.");
         }
+        Workspace after = get(workspaceId, true);
+        if (after == null) throw ApiException.notFound("workspace");
+        return after;
+    }
+
+    private ApiException planChangeRefusal(String workspaceId, Plan plan) {
+        Workspace current = get(workspaceId, true);
+        if (current == null) return ApiException.notFound("workspace");
+        for (Plan.Resource res : Plan.Resource.values()) {
+            if (current.used(res) > plan.limit(res)) {
+                return ApiException.conflict("conflict", "The workspace uses " + current.used(res) + " " + res.wireName().replace('_', ' ')
+                                + "; the " + plan.wireName() + " plan allows " + plan.limit(res) + ".",
+                        Map.of("resource", res.wireName(), "current", current.used(res), "limit", plan.limit(res), "plan", plan.wireName()));
+            }
+        }
+        return ApiException.conflict("conflict", "The workspace changed at the same time; try again.");
     }
 
     public Workspace setCancelAtPeriodEnd(String workspaceId, boolean cancel) {

@@ -70,6 +70,12 @@ public final class Keys {
         return key("IDEM#" + workspaceId + "#" + keyHash, "IDEM");
     }
 
+    /** A workspace's token bucket (rate limits: docs/rate-limits.md). Kept for the workspace's life. */
+    public static Map<String, AttributeValue> workspaceRateLimit(String workspaceId) { return key("RL#ws#" + workspaceId, "RL"); }
+
+    /** A client address's token bucket on the anonymous credential routes (removed by TTL once full again). */
+    public static Map<String, AttributeValue> clientRateLimit(String address) { return key("RL#ip#" + address, "RL"); }
+
     public static final String AUDIT_PREFIX = "AUDIT#";
 
     public static Map<String, AttributeValue> audit(String workspaceId, String auditId) { return key(workspacePk(workspaceId), AUDIT_PREFIX + auditId); }

@@ -81,8 +81,19 @@ public final class TestStack {
         try (DynamoDbClient admin = adminClient()) {
             admin.createTable(TableDefinition.createTableRequest(table));
         }
-        return new Wiring(config, clock, secrets(), calls == null ? List.of() : List.of(calls));
+        Wiring wiring = new Wiring(config, clock, secrets(), calls == null ? List.of() : List.of(calls));
+        // Every simulated client of every IT comes from one address (Http.event's 203.0.113.7), so that one
+        // address gets a bucket no test class empties; the limiter still runs on every request, and the
+        // workspace buckets keep their plans' sizes. RateLimitsIT restores the production per-address policy.
+        return wiring.rateLimiter(wiring.tokenBucketLimiter(SHARED_TEST_ADDRESS_LIMIT));
     }
+
+    /**
+     * The per-address rate limit in tests (production: {@link dev.gantry.shared.limits.RateLimitPolicy#CLIENT_IP}):
+     * a billion tokens, so also a tolerance of about 16 hours, because tests move their clocks (even back).
+     */
+    public static final dev.gantry.shared.limits.RateLimitPolicy SHARED_TEST_ADDRESS_LIMIT =
+            new dev.gantry.shared.limits.RateLimitPolicy("ip", 1_000_000, 1_000_000_000);
 
     public static Wiring newWiring() {
         return newWiring(Clock.systemUTC(), null);

@@ -18,7 +18,7 @@ public final class IdentityHandler implements RequestHandler<APIGatewayV2HTTPEve
 
     public IdentityHandler(Wiring wiring) {
         this.router = new Router<>(IdentityRoutes.TABLE, new IdentityApi(wiring), wiring.authenticator(),
-                Router.DEFAULT_MAX_BODY_BYTES, wiring.idempotency());
+                Router.DEFAULT_MAX_BODY_BYTES, wiring.idempotency(), wiring.rateLimiter());
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.gantry.shared.http.RouteTable;
 import static dev.gantry.shared.http.Access.ADMIN;
 import static dev.gantry.shared.http.Access.OWNER;
 import static dev.gantry.shared.http.Access.PUBLIC;
+import static dev.gantry.shared.http.Access.PUBLIC_PER_IP;
 import static dev.gantry.shared.http.Access.VIEWER;
 import static dev.gantry.shared.http.Route.delete;
 import static dev.gantry.shared.http.Route.get;
@@ -22,11 +23,11 @@ public final class IdentityRoutes {
             get("/v1/plans", PUBLIC, IdentityApi::listPlans),
             get("/v1/plans/{name}", PUBLIC, IdentityApi::getPlan),
 
-            post("/v1/auth/signup", PUBLIC, IdentityApi::signup),
-            post("/v1/auth/login", PUBLIC, IdentityApi::login),
-            post("/v1/auth/refresh", PUBLIC, IdentityApi::refresh),
-            get("/v1/auth/github/start", PUBLIC, IdentityApi::githubStart),
-            get("/v1/auth/github/callback", PUBLIC, IdentityApi::githubCallback),
+            post("/v1/auth/signup", PUBLIC_PER_IP, IdentityApi::signup),
+            post("/v1/auth/login", PUBLIC_PER_IP, IdentityApi::login),
+            post("/v1/auth/refresh", PUBLIC_PER_IP, IdentityApi::refresh),
+            get("/v1/auth/github/start", PUBLIC_PER_IP, IdentityApi::githubStart),
+            get("/v1/auth/github/callback", PUBLIC_PER_IP, IdentityApi::githubCallback),
             post("/v1/auth/logout", VIEWER, IdentityApi::logout),
             post("/v1/auth/switch", VIEWER, IdentityApi::switchWorkspace),
             get("/v1/workspaces", VIEWER, IdentityApi::listWorkspaces),

@@ -158,8 +158,9 @@ class ApiKeysIT {
         me(token).expect(200); // first use records last_used_at
         CALLS.reset();
         me(token).expect(200);
-        // GetItem: the key (authentication); BatchGetItem: user + workspace (the answer to /v1/me)
-        assertThat(CALLS.operations()).containsExactly("GetItem", "BatchGetItem");
+        // GetItem: the key (authentication); UpdateItem: the workspace's rate limit bucket (docs/rate-limits.md);
+        // BatchGetItem: user + workspace (the answer to /v1/me)
+        assertThat(CALLS.operations()).containsExactly("GetItem", "UpdateItem", "BatchGetItem");
         var listed = api.call("GET", "/v1/api-keys?limit=100", null, ownerToken()).expect(200);
         assertThat(listed.json().get("data")).anySatisfy(k -> assertThat(k.get("last_used_at").isNull()).isFalse());
     }

@@ -46,6 +46,9 @@ class IdentityBadInputIT {
         // listens on: no sample here gets as far as calling GitHub.
         Wiring wiring = TestStack.newWiring(java.time.Clock.systemUTC(), null, Map.of("GANTRY_GITHUB_CLIENT_ID", "Iv1.badinput",
                 "GANTRY_GITHUB_URL", "http://127.0.0.1:9", "GANTRY_GITHUB_API_URL", "http://127.0.0.1:9"));
+        // Hundreds of requests from one free workspace (burst 50) in a few seconds: rate limits are not
+        // this class's subject (RateLimitsIT's), so they are off here.
+        wiring.rateLimiter(dev.gantry.shared.limits.RateLimiter.NONE);
         api = new IdentityClient(new IdentityHandler(wiring));
         var s = api.signup("bad-input-" + UUID.randomUUID().toString().substring(0, 6) + "@example.com", "Bad Input");
         token = s.text("/token");
@@ -180,6 +183,18 @@ class IdentityBadInputIT {
             api.call(r.method(), path(r), body, Map.of("authorization", "Bearer ")).expectError(401, "unauthorized");
             api.call(r.method(), path(r), body, Map.of("x-api-key", "gk_live_unknown")).expectError(401, "unauthorized");
             api.call(r.method(), path(r), body, Map.of("authorization", "Bearer " + expiredToken)).expectError(401, "token_expired");
+        });
+    }
+
+    /** Every authenticated POST is under the Idempotency-Key rule: a malformed key is refused before the route runs. */
+    @TestFactory
+    List<DynamicTest> everyAuthenticatedPostChecksItsIdempotencyKey() {
+        return forEach(r -> r.method().equals("POST") && !r.access().isPublic(), r -> {
+            var headers = new java.util.HashMap<String, String>();
+            headers.put("authorization", "Bearer " + token);
+            headers.put("idempotency-key", "k".repeat(256));
+            var reply = api.call(r.method(), path(r), samples.get(r.routeKey()).body(), headers).expectError(400, "validation_error");
+            assertThat(reply.json().at("/details/fields/0/field").asText()).isEqualTo("Idempotency-Key");
         });
     }
 

@@ -65,16 +65,17 @@ class IdentityEventsIT {
         assertThat(Http.json(audit).get("data").get(0).get("ip").asText()).isEqualTo("203.0.113.7");
     }
 
-    /** The figure in BENCHMARKS.md: /v1/me costs two DynamoDB calls, both BatchGetItem. */
+    /** The figure in BENCHMARKS.md: /v1/me costs two DynamoDB reads, both BatchGetItem, and the rate limiter's one write. */
     @Test
-    void meCostsTwoDynamoDbCalls() throws IOException {
+    void meCostsTwoReadsAndOneRateLimitWrite() throws IOException {
         var signup = handler.handleRequest(Http.event("POST", "/v1/auth/signup",
                 "{\"email\":\"count-calls@example.com\",\"password\":\"correct horse battery\",\"name\":\"C\"}", null), null);
         String token = Http.json(signup).get("token").asText();
         calls.reset();
         var me = invoke("me.json", token);
         assertThat(me.getStatusCode()).isEqualTo(200);
-        // 1: session + membership (authentication, strongly consistent); 2: user + workspace (the answer)
-        assertThat(calls.operations()).containsExactly("BatchGetItem", "BatchGetItem");
+        // 1: session + membership (authentication, strongly consistent); 2: the workspace's rate limit bucket
+        // (one conditional UpdateItem, docs/rate-limits.md); 3: user + workspace (the answer)
+        assertThat(calls.operations()).containsExactly("BatchGetItem", "UpdateItem", "BatchGetItem");
     }
 }
