@@ -56,10 +56,14 @@ public final class Wiring {
     private final MemberRepository members;
     private final SessionRepository sessions;
     private final ApiKeyRepository apiKeys;
-    private volatile AuthService authService;
-    private volatile dev.gantry.shared.crypto.EnvelopeCipher envelope;
-    private volatile dev.gantry.shared.github.GitHubOAuthClient gitHubOAuthClient;
-    private volatile dev.gantry.shared.identity.GitHubSignInService gitHubSignIn;
+    /** The bcrypt decoy hash costs a few hundred ms, which only identity pays. */
+    private final Lazy<AuthService> authService;
+    /** One per container: it caches unwrapped data this.keys. */
+    private final Lazy<dev.gantry.shared.crypto.EnvelopeCipher> envelope;
+    /** The JDK HTTP client against the configured base URLs; the client secret is read through the secret store on each exchange. */
+    private final Lazy<dev.gantry.shared.github.GitHubOAuthClient> gitHubOAuthClient;
+    /** Only identity serves GitHub sign-in. */
+    private final Lazy<dev.gantry.shared.identity.GitHubSignInService> gitHubSignIn;
     private volatile dev.gantry.shared.limits.RateLimiter rateLimiter;
 
     public Wiring(GantryConfig config, Clock clock, SecretStore secrets, List<ExecutionInterceptor> dynamoInterceptors) {
@@ -82,6 +86,16 @@ public final class Wiring {
         this.members = new MemberRepository(table);
         this.sessions = new SessionRepository(table);
         this.apiKeys = new ApiKeyRepository(table);
+        this.authService = new Lazy<>(() -> new AuthService(table(), this.users, this.workspaces, this.members, this.sessions, this.auditLog,
+            new PasswordHasher(config().bcryptCost()), this.accessTokens, new RefreshTokens(this.keys::refreshTokenKeys),
+            this.cursors, config().refreshTokenTtl(), clock()));
+        this.envelope = new Lazy<>(() -> new dev.gantry.shared.crypto.EnvelopeCipher(
+            new dev.gantry.shared.crypto.DataKeyRepository(table(), clock()), this.keys::dataKeyWrapping, clock()));
+        this.gitHubOAuthClient = new Lazy<>(() -> new dev.gantry.shared.github.HttpGitHubOAuthClient(
+            config().github().webUrl(), config().github().apiUrl(), config().github().clientId(), this.keys::githubOAuthClientSecret));
+        this.gitHubSignIn = new Lazy<>(() -> new dev.gantry.shared.identity.GitHubSignInService(
+            config().github(), this::gitHubOAuthClient, new dev.gantry.shared.auth.OAuthStates(this.keys::stateKeys),
+            new dev.gantry.shared.identity.OAuthStateRepository(table()), authService(), this.users, this::envelope, this.auditLog, clock()));
     }
 
     public static Wiring fromEnvironment() {
@@ -142,70 +156,20 @@ public final class Wiring {
         return new ApiKeyService(table, apiKeys, auditLog, cursors, keys::apiKeyPepper, clock);
     }
 
-    /** Built on first use: the bcrypt decoy hash costs a few hundred ms, which only identity pays. */
     public AuthService authService() {
-        AuthService s = authService;
-        if (s == null) {
-            synchronized (this) {
-                if (authService == null) {
-                    authService = new AuthService(table, users, workspaces, members, sessions, auditLog,
-                            new PasswordHasher(config.bcryptCost()), accessTokens, new RefreshTokens(keys::refreshTokenKeys),
-                            cursors, config.refreshTokenTtl(), clock);
-                }
-                s = authService;
-            }
-        }
-        return s;
+        return authService.get();
     }
 
-    /** Envelope encryption of secret values (one per container: it caches unwrapped data keys). */
     public dev.gantry.shared.crypto.EnvelopeCipher envelope() {
-        dev.gantry.shared.crypto.EnvelopeCipher e = envelope;
-        if (e == null) {
-            synchronized (this) {
-                if (envelope == null) {
-                    envelope = new dev.gantry.shared.crypto.EnvelopeCipher(
-                            new dev.gantry.shared.crypto.DataKeyRepository(table, clock), keys::dataKeyWrapping, clock);
-                }
-                e = envelope;
-            }
-        }
-        return e;
+        return envelope.get();
     }
 
-    /**
-     * The GitHub OAuth driver: the JDK HTTP client against the configured base URLs (built on
-     * first use; the client secret is read through the secret store on each exchange).
-     */
     public dev.gantry.shared.github.GitHubOAuthClient gitHubOAuthClient() {
-        dev.gantry.shared.github.GitHubOAuthClient c = gitHubOAuthClient;
-        if (c == null) {
-            synchronized (this) {
-                if (gitHubOAuthClient == null) {
-                    GantryConfig.GitHub gh = config.github();
-                    gitHubOAuthClient = new dev.gantry.shared.github.HttpGitHubOAuthClient(gh.webUrl(), gh.apiUrl(), gh.clientId(),
-                            keys::githubOAuthClientSecret);
-                }
-                c = gitHubOAuthClient;
-            }
-        }
-        return c;
+        return gitHubOAuthClient.get();
     }
 
-    /** GitHub sign-in (built on first use: only identity serves it). */
     public dev.gantry.shared.identity.GitHubSignInService gitHubSignIn() {
-        dev.gantry.shared.identity.GitHubSignInService g = gitHubSignIn;
-        if (g == null) {
-            synchronized (this) {
-                if (gitHubSignIn == null) {
-                    gitHubSignIn = new dev.gantry.shared.identity.GitHubSignInService(config.github(), this::gitHubOAuthClient,
-                            new dev.gantry.shared.auth.OAuthStates(keys::stateKeys), new dev.gantry.shared.identity.OAuthStateRepository(table),
-                            authService(), users, this::envelope, auditLog, clock);
-                }
-                g = gitHubSignIn;
-            }
-        }
-        return g;
+        return gitHubSignIn.get();
     }
 
     public WorkspaceService workspaceService() {
