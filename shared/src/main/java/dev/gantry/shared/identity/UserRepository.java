@@ -76,8 +76,8 @@ public final class UserRepository {
     }
 
     public String findIdByEmail(String email) {
-        Map<String, AttributeValue> claim = table.get(Keys.email(normalizeEmail(email)), false);
-        return claim == null ? null : Attr.str(claim, "user_id");
+        Credentials found = findCredentials(email);
+        return found == null ? null : found.userId();
     }
 
     // --- GitHub sign-in ----------------------------------------------------------------------
