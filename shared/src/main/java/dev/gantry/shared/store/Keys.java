@@ -82,4 +82,11 @@ public final class Keys {
 
     /** Audit entries of one action on GSI1, for {@code ?action=}. */
     public static String auditByAction(String workspaceId, String action) { return workspacePk(workspaceId) + "#AUDIT#" + action; }
+
+    // --- platform resources (API.md §6–§8); see docs/data-model.md ----------------------------
+
+    /** An environment. Also holds the pointer to its current env-var set ({@code env_vars_version}). */
+    public static Map<String, AttributeValue> environment(String environmentId) { return key("ENV#" + environmentId, "ENV"); }
+
+    public static String environmentPk(String environmentId) { return "ENV#" + environmentId; }
 }
