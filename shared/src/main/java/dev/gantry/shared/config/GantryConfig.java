@@ -22,7 +22,36 @@ public record GantryConfig(
         Duration refreshTokenTtl,
         int bcryptCost,
         String publicUrl,
-        GitHub github) {
+        GitHub github,
+        Drivers drivers) {
+
+    /**
+     * The edges of the platform (DESIGN.md principle 6): the compute providers' and the GitHub
+     * App's settings, and the queue URLs. A provider URL left unset means the real provider in AWS
+     * and the simulated driver locally; likewise the GitHub App without an app id.
+     *
+     * @param hetznerUrl            {@code GANTRY_HETZNER_API_URL}
+     * @param digitalOceanUrl       {@code GANTRY_DIGITALOCEAN_API_URL}
+     * @param githubAppId           {@code GANTRY_GITHUB_APP_ID}; null: no App (simulated locally)
+     * @param githubAppSlug         {@code GANTRY_GITHUB_APP_SLUG}: the App's URL name, for the installation page
+     * @param githubAppKeySecretId  {@code GANTRY_GITHUB_APP_PRIVATE_KEY_SECRET_ID}: the App's private key (PEM) in Secrets Manager
+     * @param skipInstallationCheck {@code GANTRY_GITHUB_SKIP_INSTALLATION_CHECK=true}: connect repos with no linked installation (local only)
+     * @param queueUrls             queue name to URL, from {@code GANTRY_QUEUE_<NAME>_URL}
+     */
+    public record Drivers(URI hetznerUrl, URI digitalOceanUrl, String githubAppId, String githubAppSlug, String githubAppKeySecretId,
+                          boolean skipInstallationCheck, Map<String, String> queueUrls) {
+        static Drivers from(Map<String, String> env) {
+            Map<String, String> queues = new java.util.HashMap<>();
+            for (var q : dev.gantry.shared.queues.QueueSpec.ALL) {
+                String url = env.get(q.urlEnvVar());
+                if (url != null && !url.isBlank()) queues.put(q.name(), url.trim());
+            }
+            return new Drivers(uri(env.get("GANTRY_HETZNER_API_URL")), uri(env.get("GANTRY_DIGITALOCEAN_API_URL")),
+                    GitHub.nonBlank(env.get("GANTRY_GITHUB_APP_ID"), null), GitHub.nonBlank(env.get("GANTRY_GITHUB_APP_SLUG"), "gantry"),
+                    GitHub.nonBlank(env.get("GANTRY_GITHUB_APP_PRIVATE_KEY_SECRET_ID"), "gantry/github-app-private-key"),
+                    "true".equalsIgnoreCase(env.get("GANTRY_GITHUB_SKIP_INSTALLATION_CHECK")), Map.copyOf(queues));
+        }
+    }
 
     /**
      * GitHub sign-in (API.md §3). The base URLs are configuration so tests (and GitHub Enterprise)
@@ -56,7 +85,7 @@ public record GantryConfig(
                     nonBlank(env.get("GANTRY_GITHUB_OAUTH_CLIENT_SECRET_ID"), "gantry/github-oauth-client-secret"));
         }
 
-        private static String nonBlank(String value, String fallback) {
+        static String nonBlank(String value, String fallback) {
             return value == null || value.isBlank() ? fallback : value.trim();
         }
     }
@@ -80,7 +109,8 @@ public record GantryConfig(
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("GANTRY_REFRESH_TOKEN_TTL_SECONDS", String.valueOf(30 * 24 * 3600)))),
                 Integer.parseInt(env.getOrDefault("GANTRY_BCRYPT_COST", "12")),
                 env.getOrDefault("GANTRY_PUBLIC_URL", "https://app.gantry.dev"),
-                GitHub.from(env));
+                GitHub.from(env),
+                Drivers.from(env));
     }
 
     /** True when talking to local emulators rather than AWS (static credentials, endpoint overrides). */
@@ -90,12 +120,12 @@ public record GantryConfig(
 
     public GantryConfig withBcryptCost(int cost) {
         return new GantryConfig(tableName, region, dynamoEndpoint, sqsEndpoint, secretsEndpoint, jwtSecretId, apiKeyPepperSecretId,
-                masterKeySecretId, githubWebhookSecretId, accessTokenTtl, refreshTokenTtl, cost, publicUrl, github);
+                masterKeySecretId, githubWebhookSecretId, accessTokenTtl, refreshTokenTtl, cost, publicUrl, github, drivers);
     }
 
     public GantryConfig withGitHub(GitHub settings) {
         return new GantryConfig(tableName, region, dynamoEndpoint, sqsEndpoint, secretsEndpoint, jwtSecretId, apiKeyPepperSecretId,
-                masterKeySecretId, githubWebhookSecretId, accessTokenTtl, refreshTokenTtl, bcryptCost, publicUrl, settings);
+                masterKeySecretId, githubWebhookSecretId, accessTokenTtl, refreshTokenTtl, bcryptCost, publicUrl, settings, drivers);
     }
 
     private static URI uri(String value) {

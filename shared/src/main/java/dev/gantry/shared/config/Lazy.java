@@ -11,6 +11,11 @@ public final class Lazy<T> implements Supplier<T> {
         this.factory = factory;
     }
 
+    /** Puts a value in place of the factory's (tests and the local server replace the platform's edges this way). */
+    public synchronized void set(T replacement) {
+        this.value = replacement;
+    }
+
     @Override
     public T get() {
         T v = value;

@@ -65,6 +65,11 @@ public final class Wiring {
     /** Only identity serves GitHub sign-in. */
     private final Lazy<dev.gantry.shared.identity.GitHubSignInService> gitHubSignIn;
     private volatile dev.gantry.shared.limits.RateLimiter rateLimiter;
+    /** The platform's edges; replaceable before first use (tests, the local server). */
+    private final Lazy<dev.gantry.shared.queues.QueueSender> queueSender;
+    private final Lazy<dev.gantry.shared.compute.Providers> providers;
+    private final Lazy<dev.gantry.shared.github.GitHubApp> gitHubApp;
+    private final Lazy<dev.gantry.shared.platform.Platform> platform;
 
     public Wiring(GantryConfig config, Clock clock, SecretStore secrets, List<ExecutionInterceptor> dynamoInterceptors) {
         this.config = config;
@@ -96,6 +101,62 @@ public final class Wiring {
         this.gitHubSignIn = new Lazy<>(() -> new dev.gantry.shared.identity.GitHubSignInService(
             config().github(), this::gitHubOAuthClient, new dev.gantry.shared.auth.OAuthStates(this.keys::stateKeys),
             new dev.gantry.shared.identity.OAuthStateRepository(table()), authService(), this.users, this::envelope, this.auditLog, clock()));
+        this.queueSender = new Lazy<>(() -> new dev.gantry.shared.queues.SqsQueueSender(sqsClient(config, http), config.drivers().queueUrls()));
+        this.providers = new Lazy<>(() -> Drivers.providers(config, clock));
+        this.gitHubApp = new Lazy<>(() -> Drivers.gitHubApp(config, this.secrets, clock));
+        this.platform = new Lazy<>(() -> dev.gantry.shared.platform.Platform.over(table(), clock(), this.cursors, this.auditLog,
+            new dev.gantry.shared.queues.Outbox(table(), queueSender(), clock()), this::envelope, this.workspaces));
+    }
+
+    // --- the platform (API.md §6–§8) -------------------------------------------------------------
+
+    public dev.gantry.shared.queues.QueueSender queueSender() { return queueSender.get(); }
+
+    public dev.gantry.shared.compute.Providers providers() { return providers.get(); }
+
+    public dev.gantry.shared.github.GitHubApp gitHubApp() { return gitHubApp.get(); }
+
+    public dev.gantry.shared.platform.Platform platform() { return platform.get(); }
+
+    /** Replaces the queue sender (before first use): tests that run the workers themselves. */
+    public Wiring queueSender(dev.gantry.shared.queues.QueueSender sender) { queueSender.set(sender); return this; }
+
+    /** Replaces the compute providers (before first use). */
+    public Wiring providers(dev.gantry.shared.compute.Providers p) { providers.set(p); return this; }
+
+    /** Replaces the GitHub App client (before first use). */
+    public Wiring gitHubApp(dev.gantry.shared.github.GitHubApp app) { gitHubApp.set(app); return this; }
+
+    public dev.gantry.shared.platform.RepoService repoService() {
+        return new dev.gantry.shared.platform.RepoService(platform(), config.drivers().skipInstallationCheck());
+    }
+
+    public dev.gantry.shared.platform.ComputeTargetService computeTargetService() {
+        return new dev.gantry.shared.platform.ComputeTargetService(platform(), providers());
+    }
+
+    public dev.gantry.shared.platform.EnvironmentService environmentService() {
+        return new dev.gantry.shared.platform.EnvironmentService(platform(), repoService(), computeTargetService());
+    }
+
+    public dev.gantry.shared.platform.InstanceService instanceService() {
+        return new dev.gantry.shared.platform.InstanceService(platform());
+    }
+
+    public dev.gantry.shared.platform.GitHubInstallService gitHubInstallService() {
+        String base = config.drivers().githubAppId() == null && !config.local() ? null
+                : config.github().webUrl().toString().replaceAll("/+$", "") + "/apps/" + config.drivers().githubAppSlug() + "/installations/new";
+        return new dev.gantry.shared.platform.GitHubInstallService(platform(), new dev.gantry.shared.auth.OAuthStates(keys::stateKeys),
+            this::gitHubApp, userId -> gitHubSignIn().gitHubToken(userId), base);
+    }
+
+    public dev.gantry.shared.platform.JobRunner jobRunner() {
+        return new dev.gantry.shared.platform.JobRunner(platform(), computeTargetService(), queueSender());
+    }
+
+    public dev.gantry.shared.platform.ScanRunner scanRunner() {
+        int receives = dev.gantry.shared.queues.QueueSpec.ALL.stream().filter(q -> q.name().equals("scans")).findFirst().orElseThrow().maxReceiveCount();
+        return new dev.gantry.shared.platform.ScanRunner(platform(), this::gitHubApp, queueSender(), receives);
     }
 
     public static Wiring fromEnvironment() {
@@ -186,6 +247,13 @@ public final class Wiring {
         return config.local()
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))
                 : EnvironmentVariableCredentialsProvider.create();
+    }
+
+    private static software.amazon.awssdk.services.sqs.SqsClient sqsClient(GantryConfig config, SdkHttpClient http) {
+        var b = software.amazon.awssdk.services.sqs.SqsClient.builder().httpClient(http).region(Region.of(config.region()))
+                .credentialsProvider(credentials(config));
+        if (config.sqsEndpoint() != null) b.endpointOverride(config.sqsEndpoint());
+        return b.build();
     }
 
     private static SecretsManagerClient secretsClient(GantryConfig config, SdkHttpClient http) {

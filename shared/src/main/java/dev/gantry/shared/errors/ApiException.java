@@ -77,6 +77,16 @@ public class ApiException extends RuntimeException {
         return new ApiException(403, "forbidden", message);
     }
 
+    /**
+     * 412 {@code precondition_failed}: the If-Match no longer names the current version. With the
+     * current ETag when it is known (null: a versioned write lost a race after the router's check).
+     */
+    public static ApiException preconditionFailed(String currentEtag) {
+        return new ApiException(412, "precondition_failed",
+                "The resource changed since you read it (its ETag is no longer the one in If-Match); read it again and retry.",
+                null, currentEtag == null ? Map.of() : Map.of("ETag", currentEtag));
+    }
+
     /** A missing resource, or one of another workspace: both are answered the same way. */
     public static ApiException notFound(String resource) {
         return new ApiException(404, resource + "_not_found", "No such " + resource.replace('_', ' ') + ".");

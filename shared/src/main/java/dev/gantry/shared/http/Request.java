@@ -17,6 +17,7 @@ public final class Request {
     private final Map<String, String> headers;
     private final byte[] body;
     private Principal principal;
+    private Long expectedVersion;
 
     Request(APIGatewayV2HTTPEvent event, String requestId, Map<String, String> pathParams, Map<String, String> headers, byte[] body) {
         this.event = event;
@@ -127,4 +128,13 @@ public final class Request {
     public Principal principalOrNull() { return principal; }
 
     void principal(Principal principal) { this.principal = principal; }
+
+    /**
+     * The version the client's {@code If-Match} names, once the router has matched it against the
+     * resource's current representation; null when the request has no If-Match. A write passes it
+     * to its repository, which makes the write conditional on it (412 when it changed meanwhile).
+     */
+    public Long expectedVersion() { return expectedVersion; }
+
+    void expectedVersion(Long version) { this.expectedVersion = version; }
 }

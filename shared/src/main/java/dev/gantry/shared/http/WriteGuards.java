@@ -80,11 +80,13 @@ final class WriteGuards<A> {
         String etag = Router.entityTag(current.body() instanceof Response.RawJson raw
                 ? new String(raw.bytes(), java.nio.charset.StandardCharsets.UTF_8) : Json.writeString(current.body()));
         if (!Router.matches(ifMatch, etag)) {
-            throw new ApiException(412, "precondition_failed",
-                    "The resource changed since you read it (its ETag is no longer the one in If-Match); read it again and retry.",
-                    null, Map.of("ETag", etag));
+            throw ApiException.preconditionFailed(etag);
         }
+        // Versioned resources: the write is conditional on the version just matched, so a change
+        // between this read and the write is a 412 too (the repository's condition fails).
+        request.expectedVersion(current.version());
     }
+
 
     private static APIGatewayV2HTTPResponse replay(IdempotencyStore.StoredResponse stored, String requestId) {
         Map<String, String> headers = new HashMap<>(Router.baseHeaders(requestId));

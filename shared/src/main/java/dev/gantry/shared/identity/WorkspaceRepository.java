@@ -49,6 +49,9 @@ public final class WorkspaceRepository {
         TokenBuckets.putWorkspaceBucket(tx, ws.id(), ws.plan()); // its rate limit bucket, full, sized by the plan
     }
 
+    /** Where a 402 sends the client to upgrade. */
+    public String upgradeUrl() { return upgradeUrl; }
+
     public Workspace get(String workspaceId, boolean consistent) {
         Map<String, AttributeValue> item = table.get(Keys.workspace(workspaceId), consistent);
         return item == null ? null : fromItem(item);

@@ -89,4 +89,47 @@ public final class Keys {
     public static Map<String, AttributeValue> environment(String environmentId) { return key("ENV#" + environmentId, "ENV"); }
 
     public static String environmentPk(String environmentId) { return "ENV#" + environmentId; }
+    /** The claim that makes an environment's name unique within its repo. */
+    public static Map<String, AttributeValue> environmentName(String repoId, String name) { return key("ENVNAME#" + repoId + "#" + name, "ENVNAME"); }
+
+    /** A repo's environments on GSI1, newest first. */
+    public static String repoEnvironments(String repoId) { return "REPO#" + repoId + "#ENVS"; }
+
+    public static Map<String, AttributeValue> repo(String repoId) { return key("REPO#" + repoId, "REPO"); }
+
+    /** The claim that makes a connected repo unique within a workspace (full name lower-cased: GitHub names are case-insensitive). */
+    public static Map<String, AttributeValue> repoName(String workspaceId, String fullNameLower) { return key("REPONAME#" + workspaceId + "#" + fullNameLower, "REPONAME"); }
+
+    public static String workspaceRepos(String workspaceId) { return workspacePk(workspaceId) + "#REPOS"; }
+
+    /** A scan of a repo: in the repo's own partition, newest last by id. */
+    public static Map<String, AttributeValue> scan(String repoId, String scanId) { return key("REPO#" + repoId, "SCAN#" + scanId); }
+
+    /** A GitHub App installation linked to a workspace (an installation is linked to at most one). */
+    public static Map<String, AttributeValue> installation(long installationId) { return key("GHINST#" + installationId, "GHINST"); }
+
+    /** A repository an installation may use (from installation webhooks and the installation's repo list). */
+    public static Map<String, AttributeValue> installationRepo(long installationId, String fullNameLower) { return key("GHINST#" + installationId, "REPO#" + fullNameLower); }
+
+    public static String installationPk(long installationId) { return "GHINST#" + installationId; }
+
+    public static String workspaceInstallations(String workspaceId) { return workspacePk(workspaceId) + "#GHINST"; }
+
+    public static Map<String, AttributeValue> computeTarget(String id) { return key("CT#" + id, "CT"); }
+
+    public static String workspaceComputeTargets(String workspaceId) { return workspacePk(workspaceId) + "#CTS"; }
+
+    public static Map<String, AttributeValue> instance(String id) { return key("INST#" + id, "INST"); }
+
+    public static String workspaceInstances(String workspaceId) { return workspacePk(workspaceId) + "#INSTS"; }
+
+    public static Map<String, AttributeValue> job(String id) { return key("JOB#" + id, "JOB"); }
+
+    public static String workspaceJobs(String workspaceId) { return workspacePk(workspaceId) + "#JOBS"; }
+
+    /** A message waiting to be sent to a queue, written in the transaction of the change that causes it. */
+    public static Map<String, AttributeValue> outbox(String id) { return key("OUTBOX#" + id, "OUTBOX"); }
+
+    /** Pending outbox messages on GSI1, oldest first, for the relay's sweep. */
+    public static final String OUTBOX_PENDING = "OUTBOX";
 }

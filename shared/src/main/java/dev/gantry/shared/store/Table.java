@@ -61,6 +61,30 @@ public final class Table {
         });
     }
 
+    /** One page of items and where the next one starts (null: this was the last). */
+    public record Slice(List<Map<String, AttributeValue>> items, Map<String, AttributeValue> lastKey) {}
+
+    /** One page of the GSI1 partition {@code gsi1pk}, newest (highest sort key) first. */
+    public Slice listGsi1(String gsi1pk, int limit, Map<String, AttributeValue> startKey) {
+        QueryResponse r = query(b -> b.indexName(Keys.GSI1).keyConditionExpression("#pk = :pk")
+                .expressionAttributeNames(Map.of("#pk", Keys.GSI1_PK))
+                .expressionAttributeValues(Map.of(":pk", Attr.s(gsi1pk)))
+                .scanIndexForward(false).limit(limit).exclusiveStartKey(startKey));
+        return new Slice(r.items(), r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null);
+    }
+
+    /** Every item of the GSI1 partition {@code gsi1pk} (small partitions only: the caller knows the bound). */
+    public List<Map<String, AttributeValue>> allGsi1(String gsi1pk) {
+        List<Map<String, AttributeValue>> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Slice s = listGsi1(gsi1pk, 100, start);
+            out.addAll(s.items());
+            start = s.lastKey();
+        } while (start != null);
+        return out;
+    }
+
     public static String keyString(Map<String, AttributeValue> item) {
         return item.get(Keys.PK).s() + "|" + item.get(Keys.SK).s();
     }

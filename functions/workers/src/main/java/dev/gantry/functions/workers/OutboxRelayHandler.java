@@ -1,0 +1,42 @@
+package dev.gantry.functions.workers;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.queues.Outbox;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The outbox relay, run every minute: sends the outbox messages whose writer did not (it died
+ * between its commit and its send, or SQS was down). See {@link Outbox}.
+ */
+public final class OutboxRelayHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxRelayHandler.class);
+    /** Younger messages are still in their writer's hands. */
+    public static final Duration MIN_AGE = Duration.ofSeconds(30);
+    private final Outbox outbox;
+
+    public OutboxRelayHandler() {
+        this(Wiring.fromEnvironment());
+    }
+
+    public OutboxRelayHandler(Wiring wiring) {
+        this.outbox = wiring.platform().outbox();
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> scheduledEvent, Context context) {
+        return context == null ? relay() : PowertoolsLogging.withLogging(context, this::relay);
+    }
+
+    private Map<String, Object> relay() {
+        int sent = outbox.sweep(MIN_AGE);
+        if (sent > 0) LOG.info("relayed {} outbox message(s)", sent);
+        return Map.of("sent", sent);
+    }
+}

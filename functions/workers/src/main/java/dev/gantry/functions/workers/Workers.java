@@ -1,0 +1,15 @@
+package dev.gantry.functions.workers;
+
+import dev.gantry.shared.functions.WorkerSpec;
+
+import java.util.List;
+
+/** The workers' declarations, read by the CDK stack and the local server. */
+public final class Workers {
+    private Workers() {}
+
+    public static final List<WorkerSpec> ALL = List.of(
+            WorkerSpec.queueConsumer("scan-worker", ScanWorkerHandler.class.getName(), "scans", 5, 1024, 120),
+            WorkerSpec.queueConsumer("job-worker", JobWorkerHandler.class.getName(), "deploys", 5, 1024, 300),
+            WorkerSpec.scheduled("outbox-relay", OutboxRelayHandler.class.getName(), 1, 512, 60));
+}
