@@ -195,6 +195,9 @@ public final class HttpGitHubApp implements GitHubApp {
                 LOG.error("GitHub refused the App JWT (status 401); check the App id, private key and clock");
                 throw new GitHubApiException(Kind.UNAUTHORIZED, "GitHub did not accept Gantry's App credentials; try again later.");
             }
+            if (reply.status() == 404) {
+                throw new GitHubApiException(Kind.NOT_FOUND, "Gantry's GitHub App is no longer installed there (installation " + installationId + ").");
+            }
             check(reply, "installation token");
         }
         JsonNode json = parse(reply, "installation token");

@@ -147,7 +147,8 @@ class HttpGitHubAppTest {
 
     @Test
     void unknownInstallationIsNotFound() {
-        failure(() -> app.installationRepositories(987_654_321L), Kind.NOT_FOUND);
+        GitHubApiException e = failure(() -> app.installationRepositories(987_654_321L), Kind.NOT_FOUND);
+        assertThat(e.getMessage()).contains("no longer installed");
     }
 
     @Test
