@@ -2,6 +2,11 @@ package dev.gantry.infra;
 
 import dev.gantry.functions.Catalog;
 import dev.gantry.shared.functions.FunctionSpec;
+import dev.gantry.shared.functions.WorkerSpec;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.Schedule;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import dev.gantry.shared.queues.QueueSpec;
 import dev.gantry.shared.secrets.SecretSpec;
 import dev.gantry.shared.store.Keys;
@@ -168,6 +173,8 @@ public final class GantryStack extends Stack {
             }
         }
 
+        for (WorkerSpec spec : Catalog.WORKERS) worker(spec, repoRoot);
+
         CfnOutput.Builder.create(this, "ApiUrl").description("Base URL of the HTTP API").value(httpApi.getApiEndpoint()).build();
         CfnOutput.Builder.create(this, "TableName").description("The single DynamoDB table").value(table.getTableName()).build();
     }
@@ -245,17 +252,47 @@ public final class GantryStack extends Stack {
                 .build();
     }
 
-    /** The function, its role, its log group and its "live" alias (what API Gateway invokes). */
+    /** An API function and its "live" alias (what API Gateway invokes). */
     private Alias function(FunctionSpec spec, Path repoRoot) {
-        Construct scope = new Construct(this, spec.name());
-        Path jar = functionJar(repoRoot, spec.name());
+        Function fn = lambda(spec.name(), functionJar(repoRoot, spec.name()), spec.handlerClass(), spec.memoryMb(), TIMEOUT_SECONDS,
+                "Gantry " + spec.name() + " (" + spec.routes().routes().size() + " routes)");
+        return Alias.Builder.create(fn.getNode().getScope(), "Live")
+                .aliasName(LIVE_ALIAS)
+                .version(fn.getCurrentVersion())
+                .build();
+    }
+
+    /**
+     * A worker (DESIGN.md: queue consumers and the outbox relay), from the workers jar: fed by its
+     * queue with partial batch failures reported, or run on a schedule.
+     */
+    private void worker(WorkerSpec spec, Path repoRoot) {
+        Function fn = lambda(spec.name(), functionJar(repoRoot, "workers"), spec.handlerClass(), spec.memoryMb(), spec.timeoutSeconds(),
+                "Gantry " + spec.name() + (spec.queue() != null ? " (queue " + spec.queue() + ")" : " (every " + spec.scheduleMinutes() + " min)"));
+        Alias live = Alias.Builder.create(fn.getNode().getScope(), "Live").aliasName(LIVE_ALIAS).version(fn.getCurrentVersion()).build();
+        if (spec.queue() != null) {
+            Queue queue = queues.get(spec.queue());
+            if (queue == null) throw new IllegalStateException("worker " + spec.name() + " reads unknown queue " + spec.queue());
+            live.addEventSource(SqsEventSource.Builder.create(queue).batchSize(spec.batchSize()).reportBatchItemFailures(true).build());
+        } else {
+            Rule.Builder.create(fn.getNode().getScope(), "Schedule")
+                    .description("Runs " + spec.name())
+                    .schedule(Schedule.rate(Duration.minutes(spec.scheduleMinutes())))
+                    .targets(List.of(new LambdaFunction(live)))
+                    .build();
+        }
+    }
+
+    /** The function, its role and its log group. */
+    private Function lambda(String name, Path jar, String handlerClass, int memoryMb, int timeoutSeconds, String description) {
+        Construct scope = new Construct(this, name);
 
         LogGroup logGroup = LogGroup.Builder.create(scope, "Logs").retention(RetentionDays.ONE_MONTH).build();
         // An explicit role rather than the default one: no AWSLambdaBasicExecutionRole managed policy,
         // log permissions only on this function's own log group.
         Role role = Role.Builder.create(scope, "Role")
                 .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
-                .description("Gantry " + spec.name() + " function")
+                .description("Gantry " + name + " function")
                 .build();
         logGroup.grantWrite(role);
 
@@ -264,18 +301,18 @@ public final class GantryStack extends Stack {
         // The secret's fixed name (SecretSpec.defaultId), not the ARN-parsing token Secret.getSecretName() renders.
         for (SecretSpec secret : SecretSpec.ALL) environment.put(secret.idEnvVar(), secret.defaultId());
         for (QueueSpec q : QueueSpec.ALL) environment.put(q.urlEnvVar(), queues.get(q.name()).getQueueUrl());
-        environment.put("POWERTOOLS_SERVICE_NAME", "gantry-" + spec.name());
+        environment.put("POWERTOOLS_SERVICE_NAME", "gantry-" + name);
         environment.put("POWERTOOLS_LOG_LEVEL", "INFO");
         environment.put("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS);
 
         Function fn = Function.Builder.create(scope, "Function")
-                .description("Gantry " + spec.name() + " (" + spec.routes().routes().size() + " routes)")
+                .description(description)
                 .runtime(Runtime.JAVA_21)
                 .architecture(Architecture.ARM_64)
-                .memorySize(spec.memoryMb())
-                .timeout(Duration.seconds(TIMEOUT_SECONDS))
+                .memorySize(memoryMb)
+                .timeout(Duration.seconds(timeoutSeconds))
                 .code(Code.fromAsset(jar.toString()))
-                .handler(spec.handlerClass() + "::handleRequest")
+                .handler(handlerClass + "::handleRequest")
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
                 .tracing(Tracing.ACTIVE)
                 .logGroup(logGroup)
@@ -286,7 +323,7 @@ public final class GantryStack extends Stack {
         software.amazon.awscdk.Annotations.of(fn).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
                 "Published: the live alias points at the function's current version");
         // A stable logical id ("IdentityFunction"), so `sam local invoke IdentityFunction` works.
-        ((CfnFunction) fn.getNode().getDefaultChild()).overrideLogicalId(logicalName(spec.name()) + "Function");
+        ((CfnFunction) fn.getNode().getDefaultChild()).overrideLogicalId(logicalName(name) + "Function");
 
         grantTable(role);
         secrets.values().forEach(s -> s.grantRead(role));
@@ -307,11 +344,8 @@ public final class GantryStack extends Stack {
                         + "project-wide change, not a stack setting.")
                 .build()));
 
-        functions.put(spec.name(), fn);
-        return Alias.Builder.create(scope, "Live")
-                .aliasName(LIVE_ALIAS)
-                .version(fn.getCurrentVersion())
-                .build();
+        functions.put(name, fn);
+        return fn;
     }
 
     /** Item-level access to the table and query access to each index by name: no wildcard resources. */

@@ -34,7 +34,7 @@ public final class LocalOptions {
         GITHUB_SIGN_IN("GitHub sign-in (handed to the functions' configuration; with no client id, GET /v1/auth/github/*\n"
                 + "answers 503 unavailable)"),
         DRIVERS("Webhooks and cloud drivers (accepted and handed to the functions' configuration; GitHub sign-in reads\n"
-                + "GANTRY_GITHUB_API_URL, the rest are used from the deploy/compute issues on)");
+                + "GANTRY_GITHUB_API_URL; repo scans, compute targets and instances read the rest)");
 
         final String title;
 
@@ -374,10 +374,22 @@ public final class LocalOptions {
                 Group.DRIVERS, true,
                 "true lets customer webhook endpoints be plain http on loopback (development only; off in AWS)."));
         s.add(new Setting("GANTRY_GITHUB_API_URL", "--github-api-url", "URL", null, Kind.URL, Group.DRIVERS, true,
-                "GitHub API base URL. Unset: the simulated GitHub driver; a URL: the real HTTP client against it."
-                        + " GitHub sign-in always uses the real client, against https://api.github.com when unset."));
+                "GitHub API base URL (GitHub sign-in, and the GitHub App when GANTRY_GITHUB_APP_ID is set);"
+                        + " https://api.github.com when unset."));
+        s.add(new Setting("GANTRY_GITHUB_APP_ID", "--github-app-id", "ID", null, Kind.TEXT, Group.DRIVERS, true,
+                "The GitHub App's id: repo scans and installation checks use the real HTTP client against GANTRY_GITHUB_API_URL,"
+                        + " with the App's private key from GANTRY_GITHUB_APP_PRIVATE_KEY (PEM). Unset: the simulated GitHub,"
+                        + " which serves the fixture repos gantry-demo/* (flask-app, express-api, go-service, rails-shop,"
+                        + " spring-petclinic, static-site)."));
+        s.add(new Setting("GANTRY_GITHUB_APP_SLUG", "--github-app-slug", "NAME", "gantry", Kind.TEXT, Group.DRIVERS, true,
+                "The GitHub App's URL name: GET /v1/github/install redirects to <github-url>/apps/NAME/installations/new."));
+        s.add(new Setting("GANTRY_GITHUB_SKIP_INSTALLATION_CHECK", "--skip-installation-check", "true|false", "true", Kind.BOOLEAN,
+                Group.DRIVERS, true,
+                "true: POST /v1/repos connects a repo without a linked GitHub App installation covering it (API.md section 6"
+                        + " lets the local server skip that check; AWS never does). Set false to try the install/setup flow."));
         s.add(new Setting("GANTRY_HETZNER_API_URL", "--hetzner-api-url", "URL", null, Kind.URL, Group.DRIVERS, true,
-                "Hetzner Cloud API base URL. Unset: the simulated Hetzner driver; a URL: the real HTTP client against it."));
+                "Hetzner Cloud API base URL. Unset (and DigitalOcean's unset too): the simulated providers, whose VMs"
+                        + " boot in about 3 s; a URL: the real HTTP clients."));
         s.add(new Setting("GANTRY_DIGITALOCEAN_API_URL", "--digitalocean-api-url", "URL", null, Kind.URL, Group.DRIVERS, true,
                 "DigitalOcean API base URL. Unset: the simulated DigitalOcean driver; a URL: the real HTTP client against it."));
         return List.copyOf(s);

@@ -253,6 +253,12 @@ public final class LocalServer implements AutoCloseable {
             for (FunctionSpec spec : Catalog.API_FUNCTIONS) deployed.add(new ApiGatewayFront.Deployed(spec, instantiate(spec, wiring)));
             functions = List.copyOf(Catalog.API_FUNCTIONS);
 
+            SqsClient workerSqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.of(region))
+                    .endpointOverride(emulators.sqsEndpoint())
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))).build();
+            resources.push(workerSqs);
+            resources.push(new LocalWorkers(Catalog.WORKERS, wiring, workerSqs, queueUrls, 10));
+
             startHttp(options, new ApiGatewayFront(deployed, region));
             banner(options);
             return new LocalServer(this);

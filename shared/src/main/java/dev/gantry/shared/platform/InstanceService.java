@@ -62,4 +62,5 @@ public final class InstanceService {
         tx.commit();
         p.outbox().publish(List.of(start.message()));
         return new Destroying("destroying", start.jobId());
+    }
 }

@@ -13,5 +13,7 @@ public record SecretSpec(String idEnvVar, String defaultId, String purpose) {
             new SecretSpec("GANTRY_MASTER_KEY_SECRET_ID", "gantry/master-key", "wraps the per-workspace data keys"),
             new SecretSpec("GANTRY_GITHUB_WEBHOOK_SECRET_ID", "gantry/github-webhook-secret", "verifies GitHub webhook signatures"),
             new SecretSpec("GANTRY_GITHUB_OAUTH_CLIENT_SECRET_ID", "gantry/github-oauth-client-secret",
-                    "the GitHub OAuth app's client secret, sent with the code exchange of GitHub sign-in (issued by GitHub)"));
+                    "the GitHub OAuth app's client secret, sent with the code exchange of GitHub sign-in (issued by GitHub)"),
+            new SecretSpec("GANTRY_GITHUB_APP_PRIVATE_KEY_SECRET_ID", "gantry/github-app-private-key",
+                    "the GitHub App's private key (PEM), which signs the JWTs that mint installation tokens (issued by GitHub)"));
 }
