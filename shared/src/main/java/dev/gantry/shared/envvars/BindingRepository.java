@@ -57,11 +57,13 @@ final class BindingRepository {
         tx.update(Keys.environment(env.id()), "ADD bindings_version :one", condition, null, values, onEnvChanged);
     }
 
-    void delete(Tx tx, Binding b) {
+    /** {@code bumpEnvironment} false only when the environment itself is going away. */
+    void delete(Tx tx, Binding b, boolean bumpEnvironment) {
         tx.delete(Keys.binding(b.environmentId(), b.id()), "attribute_exists(" + Keys.PK + ")", null, null,
                 () -> ApiException.notFound("secret_binding"));
         tx.delete(Keys.aliasClaim(b.environmentId(), b.alias()), null, null, null, null);
         SecretRepository.addRefs(tx, b.workspaceId(), b.secretKey(), -1);
+        if (!bumpEnvironment) return;
         tx.update(Keys.environment(b.environmentId()), "ADD bindings_version :one", "attribute_exists(" + Keys.PK + ")", null,
                 Map.of(":one", Attr.n(1)), () -> new ApiException(404, "environment_not_found", "No such environment."));
     }

@@ -96,10 +96,28 @@ public final class BindingService {
         var b = Ids.isValid("sb", bindingId) ? bindings.get(environmentId, bindingId) : null;
         if (b == null) throw ApiException.notFound("secret_binding");
         Tx tx = new Tx(table);
-        bindings.delete(tx, b);
+        bindings.delete(tx, b, true);
         audit.record(tx, caller, null, workspaceId, "secret_binding.deleted", "secret_binding", b.id(),
                 Map.of("environment_id", environmentId, "secret_key", b.secretKey(), "alias", b.alias()));
         tx.commit();
+    }
+
+    /**
+     * For the environment deletion worker, once the environment is marked {@code deleting}: removes
+     * every binding (and its reference count), so the workspace's secrets are no longer "bound" by an
+     * environment that is gone. One transaction per binding; safe to call again. Not audited: the
+     * environment's deletion is.
+     */
+    public void releaseDeletedEnvironment(String environmentId) {
+        for (BindingRepository.Binding b : bindings.list(environmentId)) {
+            Tx tx = new Tx(table);
+            bindings.delete(tx, b, false);
+            try {
+                tx.commit();
+            } catch (ApiException alreadyGone) {
+                // a concurrent run removed it first
+            }
+        }
     }
 
     private static BindingView view(BindingRepository.Binding b, SecretRepository.Claim claim) {

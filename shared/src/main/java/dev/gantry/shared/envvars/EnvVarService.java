@@ -130,6 +130,17 @@ public final class EnvVarService {
         return new Revealed(key, value);
     }
 
+    /**
+     * For the environment deletion worker, once the environment is marked {@code deleting}: the
+     * current set is left to expire by TTL (the pointer itself goes with the environment item).
+     * Not audited: the environment's deletion is. Safe to call again.
+     */
+    public void purgeDeletedEnvironment(String environmentId) {
+        Environments.EnvState env = environments.readIncludingDeleting(environmentId);
+        if (env == null || env.envVarsSet() == null) return;
+        retire(environmentId, env.envVarsSet(), repository.readSet(environmentId, env.envVarsSet()), clock.instant());
+    }
+
     // ------------------------------------------------------------------ the write path
 
     /** Builds the next set from the environment and the current set (key → stored variable). */
@@ -219,11 +230,6 @@ public final class EnvVarService {
         return Aad.of(workspaceId, "env_var", environmentId + "/" + key, "value_ct");
     }
 
-    /** Plain value of a stored variable (decrypting a secret). */
-    String plain(String workspaceId, String environmentId, EnvVarRepository.StoredVar v) {
-        return v.secret() ? cipher.get().decrypt(v.valueCt(), aad(workspaceId, environmentId, v.key())) : v.value();
-    }
-
     private static EnvVarSet view(long version, java.util.Collection<EnvVarRepository.StoredVar> vars) {
         List<EnvVarView> out = new ArrayList<>(vars.size());
         for (EnvVarRepository.StoredVar v : vars) out.add(new EnvVarView(v.key(), v.secret() ? EnvVarRules.REDACTED : v.value(), v.secret()));
@@ -249,9 +255,4 @@ public final class EnvVarService {
         return new ApiException(412, "precondition_failed",
                 "The env vars changed since you read them (If-Match no longer matches); read them again and retry.");
     }
-
-    // for EnvResolver: the same reads, one code path
-    Environments environments() { return environments; }
-
-    EnvVarRepository repository() { return repository; }
 }

@@ -41,7 +41,18 @@ final class Environments {
     /** Null when missing or being deleted. */
     EnvState read(String environmentId) {
         Map<String, AttributeValue> item = table.get(Keys.environment(environmentId), true);
-        if (item == null || Attr.flag(item, "deleting") || Attr.str(item, "workspace_id") == null) return null;
+        if (item == null || Attr.flag(item, "deleting")) return null;
+        return state(environmentId, item);
+    }
+
+    /** Null only when missing: for the cleanup of an environment being deleted. */
+    EnvState readIncludingDeleting(String environmentId) {
+        Map<String, AttributeValue> item = table.get(Keys.environment(environmentId), true);
+        return item == null ? null : state(environmentId, item);
+    }
+
+    private static EnvState state(String environmentId, Map<String, AttributeValue> item) {
+        if (Attr.str(item, "workspace_id") == null) return null;
         return new EnvState(environmentId, Attr.str(item, "workspace_id"), scopeOf(item), Attr.num(item, "env_vars_version"),
                 Attr.str(item, "env_vars_set"), Attr.num(item, "bindings_version"));
     }

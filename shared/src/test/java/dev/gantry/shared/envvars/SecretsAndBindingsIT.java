@@ -218,4 +218,19 @@ class SecretsAndBindingsIT {
         fx.resolver.resolveForDeploy(fx.ws, prod);
         assertThat(fx.calls.operations()).containsExactly("GetItem", "Query", "Query", "BatchGetItem", "BatchGetItem", "GetItem");
     }
+
+    @Test
+    void deletingAnEnvironmentReleasesItsBindingsAndExpiresItsVars() {
+        String env = f.environment();
+        String k = key("TOKEN");
+        var secret = f.secrets.create(f.ws, k, "t", "all", f.caller);
+        f.bindings.create(f.ws, env, k, null, f.caller);
+        f.envVars.replace(f.ws, env, null, List.of(new EnvVarInput.Var("A", "1", true)), f.caller);
+        f.markDeleting(env);
+        f.bindings.releaseDeletedEnvironment(env);
+        f.bindings.releaseDeletedEnvironment(env); // again: nothing left to do
+        f.envVars.purgeDeletedEnvironment(env);
+        assertThat(f.allVarItems(env)).singleElement().satisfies(i -> assertThat(i).containsKey(Keys.TTL));
+        f.secrets.delete(f.ws, secret.id(), false, null, f.caller); // no longer bound
+    }
 }
