@@ -52,9 +52,16 @@ final class EnvFixture {
     /** Fails the next TransactWriteItems before it is sent, as a crash or a timeout would (outcome unknown to the caller). */
     static final class CrashSwitch implements ExecutionInterceptor {
         volatile boolean armed;
+        /** Runs (once) just before the next TransactWriteItems is sent: a competing write that commits first. */
+        volatile Runnable interloper;
 
         @Override
         public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            Runnable r = interloper;
+            if (r != null && "TransactWriteItems".equals(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))) {
+                interloper = null;
+                r.run();
+            }
             if (armed && "TransactWriteItems".equals(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))) {
                 armed = false;
                 throw new IllegalStateException("simulated crash before the swap");

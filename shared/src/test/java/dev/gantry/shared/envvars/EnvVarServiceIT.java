@@ -245,4 +245,24 @@ class EnvVarServiceIT {
         f.resolver.resolve(f.ws, env, false, f.caller);
         assertThat(f.calls.operations()).containsExactly("GetItem", "Query", "Query", "GetItem"); // no bindings: no BatchGetItem
     }
+
+    @Test
+    void aLostSwapDeletesWhatItWroteThenRetriesWithoutIfMatchOrAnswers412WithIt() {
+        String env = f.environment();
+        f.envVars.replace(f.ws, env, null, vars(3, 0, "base-"), f.caller);
+        // without If-Match: another write commits between our batch writes and our swap; we retry from its set
+        f.crash.interloper = () -> f.envVars.replace(f.ws, env, null, vars(7, 0, "other-"), f.caller);
+        var patched = f.envVars.patch(f.ws, env, null, new EnvVarInput.Patch(List.of(new EnvVarInput.Var("MINE", "m", false)), List.of()), f.caller);
+        assertThat(patched.version()).isEqualTo(3);
+        assertThat(patched.vars()).hasSize(8).allMatch(v -> v.key().equals("MINE") || v.value().startsWith("other-"));
+        assertThat(f.allVarItems(env).stream().filter(i -> !i.containsKey(Keys.TTL))).hasSize(8); // the lost attempt's items are gone
+
+        // with If-Match: the same race is 412, and nothing of ours stays
+        f.crash.interloper = () -> f.envVars.replace(f.ws, env, null, vars(2, 0, "third-"), f.caller);
+        ApiException stale = error(() -> f.envVars.replace(f.ws, env, 3L, vars(50, 5, "mine-"), f.caller));
+        assertThat(stale.status()).isEqualTo(412);
+        assertThat(f.envVars.list(f.ws, env).vars()).hasSize(2).allMatch(v -> v.value().startsWith("third-"));
+        assertThat(f.allVarItems(env).stream().filter(i -> !i.containsKey(Keys.TTL))).hasSize(2);
+        assertThat(f.audit("env_vars.replaced").stream().filter(a -> a.target().id().equals(env))).hasSize(3);
+    }
 }
