@@ -132,4 +132,47 @@ public final class Keys {
 
     /** Pending outbox messages on GSI1, oldest first, for the relay's sweep. */
     public static final String OUTBOX_PENDING = "OUTBOX";
+
+    // --- env vars, shared secrets, bindings (API.md §7); see docs/data-model.md "Env vars and secrets" ----
+
+    /**
+     * The partition of one env-var set of an environment: one item per variable. A set is written
+     * once under a fresh {@code setId} and never changed; the environment item's {@code env_vars_set}
+     * names the current one (the pointer swap).
+     */
+    public static String envVarSetPk(String environmentId, String setId) { return "ENVVARS#" + environmentId + "#" + setId; }
+
+    public static final String ENV_VAR_PREFIX = "VAR#";
+
+    public static Map<String, AttributeValue> envVar(String environmentId, String setId, String key) {
+        return key(envVarSetPk(environmentId, setId), ENV_VAR_PREFIX + key);
+    }
+
+    public static final String BINDING_PREFIX = "BINDING#";
+    public static final String ALIAS_PREFIX = "ALIAS#";
+
+    /** A shared secret bound to an environment; lives in the environment's partition. */
+    public static Map<String, AttributeValue> binding(String environmentId, String bindingId) {
+        return key(environmentPk(environmentId), BINDING_PREFIX + bindingId);
+    }
+
+    /** Claims an alias within one environment, so two bindings cannot inject the same name. */
+    public static Map<String, AttributeValue> aliasClaim(String environmentId, String alias) {
+        return key(environmentPk(environmentId), ALIAS_PREFIX + alias);
+    }
+
+    public static Map<String, AttributeValue> secret(String secretId) { return key("SECRET#" + secretId, "SECRET"); }
+
+    /** A workspace's shared secrets on GSI1, newest first. */
+    public static String workspaceSecrets(String workspaceId) { return workspacePk(workspaceId) + "#SECRETS"; }
+
+    /** Makes (workspace, scope, key) unique among shared secrets, and finds a secret by it in one GetItem. */
+    public static Map<String, AttributeValue> secretKeyClaim(String workspaceId, String scope, String key) {
+        return key("SECRETKEY#" + workspaceId + "#" + scope + "#" + key, "SECRETKEY");
+    }
+
+    /** How many bindings of a workspace reference a secret key (any scope): guards deleting a bound secret. */
+    public static Map<String, AttributeValue> secretRefs(String workspaceId, String key) {
+        return key("SECRETREF#" + workspaceId + "#" + key, "SECRETREF");
+    }
 }

@@ -3,6 +3,7 @@ package dev.gantry.shared.store;
 import dev.gantry.shared.errors.ApiException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -61,6 +62,15 @@ public final class Tx {
         if (names != null && !names.isEmpty()) d.expressionAttributeNames(names);
         if (values != null && !values.isEmpty()) d.expressionAttributeValues(values);
         return add(TransactWriteItem.builder().delete(d.build()).build(), onFail);
+    }
+
+    /** A condition on an item the transaction does not write (e.g. "no binding references this secret"). */
+    public Tx check(Map<String, AttributeValue> key, String condition, Map<String, String> names, Map<String, AttributeValue> values,
+                    Supplier<? extends RuntimeException> onFail) {
+        ConditionCheck.Builder c = ConditionCheck.builder().tableName(table.name()).key(key).conditionExpression(condition);
+        if (names != null && !names.isEmpty()) c.expressionAttributeNames(names);
+        if (values != null && !values.isEmpty()) c.expressionAttributeValues(values);
+        return add(TransactWriteItem.builder().conditionCheck(c.build()).build(), onFail);
     }
 
     private Tx add(TransactWriteItem item, Supplier<? extends RuntimeException> onFail) {
