@@ -256,7 +256,7 @@ public final class GantryStack extends Stack {
     private Alias function(FunctionSpec spec, Path repoRoot) {
         Function fn = lambda(spec.name(), functionJar(repoRoot, spec.name()), spec.handlerClass(), spec.memoryMb(), TIMEOUT_SECONDS,
                 "Gantry " + spec.name() + " (" + spec.routes().routes().size() + " routes)");
-        return Alias.Builder.create(fn.getNode().getScope(), "Live")
+        return Alias.Builder.create((Construct) fn.getNode().getScope(), "Live")
                 .aliasName(LIVE_ALIAS)
                 .version(fn.getCurrentVersion())
                 .build();
@@ -269,13 +269,13 @@ public final class GantryStack extends Stack {
     private void worker(WorkerSpec spec, Path repoRoot) {
         Function fn = lambda(spec.name(), functionJar(repoRoot, "workers"), spec.handlerClass(), spec.memoryMb(), spec.timeoutSeconds(),
                 "Gantry " + spec.name() + (spec.queue() != null ? " (queue " + spec.queue() + ")" : " (every " + spec.scheduleMinutes() + " min)"));
-        Alias live = Alias.Builder.create(fn.getNode().getScope(), "Live").aliasName(LIVE_ALIAS).version(fn.getCurrentVersion()).build();
+        Alias live = Alias.Builder.create((Construct) fn.getNode().getScope(), "Live").aliasName(LIVE_ALIAS).version(fn.getCurrentVersion()).build();
         if (spec.queue() != null) {
             Queue queue = queues.get(spec.queue());
             if (queue == null) throw new IllegalStateException("worker " + spec.name() + " reads unknown queue " + spec.queue());
             live.addEventSource(SqsEventSource.Builder.create(queue).batchSize(spec.batchSize()).reportBatchItemFailures(true).build());
         } else {
-            Rule.Builder.create(fn.getNode().getScope(), "Schedule")
+            Rule.Builder.create((Construct) fn.getNode().getScope(), "Schedule")
                     .description("Runs " + spec.name())
                     .schedule(Schedule.rate(Duration.minutes(spec.scheduleMinutes())))
                     .targets(List.of(new LambdaFunction(live)))

@@ -150,8 +150,25 @@ public final class Wiring {
             this::gitHubApp, userId -> gitHubSignIn().gitHubToken(userId), base);
     }
 
+    public dev.gantry.shared.envvars.EnvVarService envVarService() {
+        return new dev.gantry.shared.envvars.EnvVarService(table, this::envelope, auditLog, clock);
+    }
+
+    public dev.gantry.shared.envvars.SecretService secretService() {
+        return new dev.gantry.shared.envvars.SecretService(table, this::envelope, auditLog, cursors, clock);
+    }
+
+    public dev.gantry.shared.envvars.BindingService bindingService() {
+        return new dev.gantry.shared.envvars.BindingService(table, auditLog, clock);
+    }
+
+    /** What a deploy injects: env vars and bound secrets merged (the one resolver, API.md §7). */
+    public dev.gantry.shared.envvars.EnvResolver envResolver() {
+        return new dev.gantry.shared.envvars.EnvResolver(table, this::envelope, auditLog);
+    }
+
     public dev.gantry.shared.platform.JobRunner jobRunner() {
-        return new dev.gantry.shared.platform.JobRunner(platform(), computeTargetService(), queueSender());
+        return new dev.gantry.shared.platform.JobRunner(platform(), computeTargetService(), queueSender(), envVarService(), bindingService());
     }
 
     public dev.gantry.shared.platform.ScanRunner scanRunner() {

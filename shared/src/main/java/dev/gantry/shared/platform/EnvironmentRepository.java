@@ -94,8 +94,9 @@ public final class EnvironmentRepository {
         Versions.Check c = Versions.check(expectedVersion, "#status <> :deleting");
         c.names().put("#status", "status");
         c.names().put("#ver", "ver");
-        c.values().putAll(Tx.values(":deleting", Attr.s("deleting"), ":one", Attr.n(1), ":now", Attr.s(now.toString())));
-        tx.update(Keys.environment(id), "SET #status = :deleting, #ver = #ver + :one, updated_at = :now REMOVE status_reason",
+        c.values().putAll(Tx.values(":deleting", Attr.s("deleting"), ":one", Attr.n(1), ":now", Attr.s(now.toString()), ":t", Attr.bool(true)));
+        // "deleting = true" is what the env-var, secret-binding and resolver code read: the environment is gone for them
+        tx.update(Keys.environment(id), "SET #status = :deleting, deleting = :t, #ver = #ver + :one, updated_at = :now REMOVE status_reason",
                 c.condition(), c.names(), c.values(), () -> {
                     Environment e = get(id);
                     if (e == null) return ApiException.notFound("environment");

@@ -2,6 +2,8 @@ package dev.gantry.shared.platform;
 
 import dev.gantry.shared.compute.ComputeProvider;
 import dev.gantry.shared.compute.ProviderException;
+import dev.gantry.shared.envvars.BindingService;
+import dev.gantry.shared.envvars.EnvVarService;
 import dev.gantry.shared.ids.Ids;
 import dev.gantry.shared.plans.Plan;
 import dev.gantry.shared.queues.QueueSender;
@@ -32,10 +34,15 @@ public final class JobRunner {
     private final ComputeTargetService computeTargets;
     private final QueueSender queue;
 
-    public JobRunner(Platform platform, ComputeTargetService computeTargets, QueueSender queue) {
+    private final EnvVarService envVars;
+    private final BindingService bindings;
+
+    public JobRunner(Platform platform, ComputeTargetService computeTargets, QueueSender queue, EnvVarService envVars, BindingService bindings) {
         this.p = platform;
         this.computeTargets = computeTargets;
         this.queue = queue;
+        this.envVars = envVars;
+        this.bindings = bindings;
     }
 
     /** Runs the job's next step. Throws only on failures worth a redelivery of the message (DynamoDB or SQS trouble). */
@@ -137,6 +144,11 @@ public final class JobRunner {
                 tx.commit();
                 return;
             }
+        }
+        if (env != null) {
+            // the environment is marked deleting: its bindings stop counting as references, its vars expire
+            bindings.releaseDeletedEnvironment(env.id());
+            envVars.purgeDeletedEnvironment(env.id());
         }
         Tx tx = new Tx(p.table());
         if (!vmGone) p.instances().setStatus(tx, inst.id(), "destroyed", null, null, null, null, now);

@@ -1,6 +1,14 @@
 package dev.gantry.functions.platform;
 
+import dev.gantry.shared.auth.Role;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.envvars.BindingService;
+import dev.gantry.shared.envvars.EnvResolver;
+import dev.gantry.shared.envvars.EnvVarInput;
+import dev.gantry.shared.envvars.EnvVarRules;
+import dev.gantry.shared.envvars.EnvVarService;
+import dev.gantry.shared.envvars.SecretInput;
+import dev.gantry.shared.envvars.SecretService;
 import dev.gantry.shared.errors.ApiException;
 import dev.gantry.shared.http.JsonBody;
 import dev.gantry.shared.http.Page;
@@ -37,6 +45,10 @@ public final class PlatformApi {
     private final ComputeTargetService computeTargets;
     private final InstanceService instances;
     private final GitHubInstallService github;
+    private final EnvVarService envVars;
+    private final SecretService secrets;
+    private final BindingService bindings;
+    private final EnvResolver resolver;
 
     public PlatformApi(Wiring wiring) {
         this.wiring = wiring;
@@ -45,6 +57,10 @@ public final class PlatformApi {
         this.computeTargets = wiring.computeTargetService();
         this.instances = wiring.instanceService();
         this.github = wiring.gitHubInstallService();
+        this.envVars = wiring.envVarService();
+        this.secrets = wiring.secretService();
+        this.bindings = wiring.bindingService();
+        this.resolver = wiring.envResolver();
     }
 
     // --- GitHub App ------------------------------------------------------------------------------
@@ -148,6 +164,94 @@ public final class PlatformApi {
     Response deleteEnvironment(Request request) {
         environments.delete(request.principal(), request.pathParam("id"), request.expectedVersion(), Caller.of(request));
         return Response.accepted(Map.of("status", "deleting"));
+    }
+
+    // --- env vars, shared secrets, bindings, resolved env ---------------------------------------------
+
+    Response listEnvVars(Request request) {
+        EnvVarService.EnvVarSet set = envVars.list(request.principal().workspaceId(), request.pathParam("id"));
+        return Response.ok(set.vars(), set.version());
+    }
+
+    Response replaceEnvVars(Request request) {
+        var vars = EnvVarInput.parsePut(request.rawBody());
+        return Response.ok(envVars.replace(request.principal().workspaceId(), request.pathParam("id"), request.expectedVersion(), vars,
+                Caller.of(request)).vars());
+    }
+
+    Response patchEnvVars(Request request) {
+        var patch = EnvVarInput.parsePatch(request.rawBody());
+        return Response.ok(envVars.patch(request.principal().workspaceId(), request.pathParam("id"), request.expectedVersion(), patch,
+                Caller.of(request)).vars());
+    }
+
+    Response revealEnvVar(Request request) {
+        return Response.ok(envVars.reveal(request.principal().workspaceId(), request.pathParam("id"), request.pathParam("key"),
+                Caller.of(request)));
+    }
+
+    Response listBindings(Request request) {
+        return Response.ok(new Page<>(bindings.list(request.principal().workspaceId(), request.pathParam("id")), null));
+    }
+
+    Response createBinding(Request request) {
+        var in = SecretInput.parseBinding(request.rawBody());
+        return Response.created(bindings.create(request.principal().workspaceId(), request.pathParam("id"), in.secretKey(), in.alias(),
+                Caller.of(request)));
+    }
+
+    Response deleteBinding(Request request) {
+        bindings.delete(request.principal().workspaceId(), request.pathParam("id"), request.pathParam("binding_id"), Caller.of(request));
+        return Response.noContent();
+    }
+
+    Response resolvedEnv(Request request) {
+        boolean reveal = booleanQuery(request, "reveal");
+        if (reveal && !request.principal().role().atLeast(Role.ADMIN)) {
+            throw ApiException.forbidden("Revealing secret values needs the admin role or higher.");
+        }
+        var resolved = resolver.resolve(request.principal().workspaceId(), request.pathParam("id"), reveal, Caller.of(request));
+        return Response.ok(Map.of("data", resolved.variables(), "unresolved", resolved.unresolved()));
+    }
+
+    Response createSecret(Request request) {
+        var in = SecretInput.parseCreate(request.rawBody());
+        return Response.created(secrets.create(request.principal().workspaceId(), in.key(), in.value(), in.scope(), Caller.of(request)));
+    }
+
+    Response listSecrets(Request request) {
+        String scope = request.query("scope");
+        if (scope != null && !EnvVarRules.SECRET_SCOPES.contains(scope)) throw ApiException.validation("scope", "must be one of " + String.join(", ", EnvVarRules.SECRET_SCOPES));
+        return Response.ok(secrets.list(request.principal().workspaceId(), scope, Page.limit(request), request.query("cursor")));
+    }
+
+    Response getSecret(Request request) {
+        var s = secrets.get(request.principal().workspaceId(), request.pathParam("id"));
+        return Response.ok(s, s.version());
+    }
+
+    Response updateSecret(Request request) {
+        String value = SecretInput.parseUpdate(request.rawBody());
+        return Response.ok(secrets.update(request.principal().workspaceId(), request.pathParam("id"), request.expectedVersion(), value,
+                Caller.of(request)));
+    }
+
+    Response deleteSecret(Request request) {
+        secrets.delete(request.principal().workspaceId(), request.pathParam("id"), booleanQuery(request, "force"), request.expectedVersion(),
+                Caller.of(request));
+        return Response.noContent();
+    }
+
+    Response revealSecret(Request request) {
+        return Response.ok(secrets.reveal(request.principal().workspaceId(), request.pathParam("id"), Caller.of(request)));
+    }
+
+    /** {@code ?name=true|false}; absent is false, anything else a 400. */
+    private static boolean booleanQuery(Request request, String name) {
+        String v = request.query(name);
+        if (v == null || v.equals("false")) return false;
+        if (v.equals("true")) return true;
+        throw ApiException.validation(name, "must be true or false");
     }
 
     // --- compute targets and instances -----------------------------------------------------------
