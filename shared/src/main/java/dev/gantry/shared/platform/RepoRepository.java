@@ -108,9 +108,12 @@ public final class RepoRepository {
                 () -> ApiException.conflict("conflict", "The scan already finished.")).commit();
 
         Map<String, String> repoNames = new HashMap<>(Map.of("#ver", "ver"));
-        Item r = new Item(Map.of()).s(":id", scanId).s(":st", status).s(":now", now.toString()).n(":one", 1);
+        Item r = new Item(Map.of()).s(":id", scanId).s(":st", status).n(":one", 1);
         StringBuilder repoSet = new StringBuilder("SET scan_status = :st, #ver = #ver + :one");
-        if (findings != null) repoSet.append(", scan_id = :id, last_scanned_at = :now");
+        if (findings != null) {
+            repoSet.append(", scan_id = :id, last_scanned_at = :now");
+            r.s(":now", now.toString());
+        }
         findingsUpdate(findings, error, repoSet, repoNames, r);
         try {
             table.client().updateItem(b -> b.tableName(table.name()).key(Keys.repo(repoId)).updateExpression(repoSet.toString())
