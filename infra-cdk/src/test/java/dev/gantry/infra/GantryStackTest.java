@@ -2,6 +2,7 @@ package dev.gantry.infra;
 
 import dev.gantry.functions.Catalog;
 import dev.gantry.shared.functions.FunctionSpec;
+import dev.gantry.shared.functions.WorkerSpec;
 import dev.gantry.shared.queues.QueueSpec;
 import dev.gantry.shared.secrets.SecretSpec;
 import dev.gantry.shared.store.Keys;
@@ -64,7 +65,7 @@ class GantryStackTest {
 
     @Test
     void oneJava21Arm64SnapStartFunctionPerCatalogEntry() {
-        template.resourceCountIs("AWS::Lambda::Function", Catalog.API_FUNCTIONS.size());
+        template.resourceCountIs("AWS::Lambda::Function", Catalog.API_FUNCTIONS.size() + Catalog.WORKERS.size());
         for (FunctionSpec spec : Catalog.API_FUNCTIONS) {
             Map<String, Object> fn = resource(functionId(spec));
             assertThat(fn.get("Type")).isEqualTo("AWS::Lambda::Function");
@@ -149,7 +150,8 @@ class GantryStackTest {
 
         // API Gateway may invoke each alias, from this API only.
         String apiId = onlyResourceOfType("AWS::ApiGatewayV2::Api");
-        Map<String, Map<String, Object>> permissions = resourcesOfType("AWS::Lambda::Permission");
+        Map<String, Map<String, Object>> permissions = new LinkedHashMap<>(resourcesOfType("AWS::Lambda::Permission"));
+        permissions.values().removeIf(p -> "events.amazonaws.com".equals(props(p).get("Principal"))); // the scheduled workers
         assertThat(permissions).hasSize(Catalog.API_FUNCTIONS.size());
         Set<String> permitted = new HashSet<>();
         for (Map<String, Object> permission : permissions.values()) {
@@ -262,6 +264,31 @@ class GantryStackTest {
         }
     }
 
+    @Test
+    void eachWorkerIsFedByItsQueueOrSchedule() {
+        for (WorkerSpec spec : Catalog.WORKERS) {
+            String id = GantryStack.logicalName(spec.name()) + "Function";
+            Map<String, Object> props = props(resource(id));
+            assertThat(props.get("Handler")).as(spec.name()).isEqualTo(spec.handlerClass() + "::handleRequest");
+            assertThat(props.get("Runtime")).isEqualTo("java21");
+            assertThat(number(props.get("Timeout"))).as(spec.name()).isEqualTo(spec.timeoutSeconds());
+            assertThat(GantryStack.functionJar(GantryApp.repoRoot(System.getProperty(GantryStack.REPO_ROOT_KEY), Path.of("")), "workers"))
+                    .hasFileName("workers.jar");
+        }
+        Map<String, Map<String, Object>> mappings = resourcesOfType("AWS::Lambda::EventSourceMapping");
+        assertThat(mappings).hasSize((int) Catalog.WORKERS.stream().filter(w -> w.queue() != null).count());
+        for (Map<String, Object> m : mappings.values()) {
+            assertThat(props(m).get("FunctionResponseTypes")).as("partial batch failures").isEqualTo(List.of("ReportBatchItemFailures"));
+        }
+        for (WorkerSpec spec : Catalog.WORKERS) {
+            if (spec.queue() == null) continue;
+            // the queue's visibility timeout covers the worker's timeout, or a message would be handled twice at once
+            QueueSpec q = QueueSpec.ALL.stream().filter(x -> x.name().equals(spec.queue())).findFirst().orElseThrow();
+            assertThat(q.visibilityTimeoutSeconds()).as(spec.name()).isGreaterThanOrEqualTo(spec.timeoutSeconds());
+        }
+        template.resourceCountIs("AWS::Events::Rule", (int) Catalog.WORKERS.stream().filter(w -> w.scheduleMinutes() > 0).count());
+    }
+
     // ---- IAM --------------------------------------------------------------------------------
 
     @Test
@@ -271,7 +298,7 @@ class GantryStackTest {
             assertThat(props(role)).as("no AWS managed policies (AwsSolutions-IAM4)").doesNotContainKey("ManagedPolicyArns");
         }
         Map<String, Map<String, Object>> policies = resourcesOfType("AWS::IAM::Policy");
-        assertThat(policies).hasSize(Catalog.API_FUNCTIONS.size());
+        assertThat(policies).hasSize(Catalog.API_FUNCTIONS.size() + Catalog.WORKERS.size());
         for (Map.Entry<String, Map<String, Object>> policy : policies.entrySet()) {
             List<?> statements = (List<?>) asMap(props(policy.getValue()).get("PolicyDocument")).get("Statement");
             Set<String> allActions = new TreeSet<>();

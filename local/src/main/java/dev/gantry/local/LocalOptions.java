@@ -360,11 +360,13 @@ public final class LocalOptions {
         for (SecretSpec spec : SecretSpec.ALL) {
             boolean github = isGithubWebhookSecret(spec);
             boolean oauth = isGithubOAuthClientSecret(spec);
+            boolean appKey = spec.defaultId().endsWith("github-app-private-key");
             s.add(new Setting(secretEnvVar(spec), null, "VALUE", null, Kind.SECRET, Group.SECRETS, false,
                     "Secret '" + spec.defaultId() + "': " + spec.purpose() + "."
                             + (github ? " Any non-empty text (GitHub lets you choose it); printed at start, to configure a"
                             + " GitHub App's webhook (or a tunnel) against this server."
                             : oauth ? " The client secret GitHub issued for GANTRY_GITHUB_CLIENT_ID, as it is."
+                            : appKey ? " The private key (PEM) GitHub issued for GANTRY_GITHUB_APP_ID; only read when that is set."
                             : " At least 32 bytes: base64 (or plain text).")
                             + " Unset: 32 random bytes (base64) are generated on first start and, with a data dir, kept in"
                             + " DIR/secrets.json so a restart reuses them."));

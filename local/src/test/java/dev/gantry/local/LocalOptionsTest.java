@@ -49,7 +49,7 @@ class LocalOptionsTest {
     void masterSecretsAreEnvironmentOnlyAndNamedAfterTheirIds() {
         assertThat(SecretSpec.ALL.stream().map(LocalOptions::secretEnvVar))
                 .containsExactly("GANTRY_JWT_SIGNING_KEY", "GANTRY_API_KEY_PEPPER", "GANTRY_MASTER_KEY", "GANTRY_GITHUB_WEBHOOK_SECRET",
-                        "GANTRY_GITHUB_OAUTH_CLIENT_SECRET");
+                        "GANTRY_GITHUB_OAUTH_CLIENT_SECRET", "GANTRY_GITHUB_APP_PRIVATE_KEY");
         LocalOptions o = LocalOptions.fromEnvironment(Map.of("GANTRY_MASTER_KEY", "k".repeat(40)));
         assertThat(o.masterSecret(SecretSpec.ALL.get(2))).isEqualTo("k".repeat(40));
         assertThat(o.toString()).doesNotContain("kkkk");
@@ -82,7 +82,7 @@ class LocalOptionsTest {
             assertThat(help).contains(s.envVar());
             if (s.flag() != null) assertThat(help).contains(s.flag());
         }
-        assertThat(help).contains("--help", "used from the deploy/compute issues on", "GANTRY_LOG_LEVEL", "GANTRY_DEBUG");
+        assertThat(help).contains("--help", "repo scans, compute targets and instances read the rest", "GANTRY_LOG_LEVEL", "GANTRY_DEBUG");
         assertThat(LocalOptions.wantsHelp(new String[]{"--port", "1", "-h"})).isTrue();
     }
 }

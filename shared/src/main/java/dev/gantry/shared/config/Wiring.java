@@ -144,10 +144,15 @@ public final class Wiring {
     }
 
     public dev.gantry.shared.platform.GitHubInstallService gitHubInstallService() {
+        return gitHubInstallService(userId -> gitHubSignIn().gitHubToken(userId));
+    }
+
+    /** {@code userGitHubTokens}: a user id to the GitHub token their GitHub sign-in stored (null: none). */
+    public dev.gantry.shared.platform.GitHubInstallService gitHubInstallService(java.util.function.Function<String, String> userGitHubTokens) {
         String base = config.drivers().githubAppId() == null && !config.local() ? null
                 : config.github().webUrl().toString().replaceAll("/+$", "") + "/apps/" + config.drivers().githubAppSlug() + "/installations/new";
         return new dev.gantry.shared.platform.GitHubInstallService(platform(), new dev.gantry.shared.auth.OAuthStates(keys::stateKeys),
-            this::gitHubApp, userId -> gitHubSignIn().gitHubToken(userId), base);
+            this::gitHubApp, userGitHubTokens, base);
     }
 
     public dev.gantry.shared.envvars.EnvVarService envVarService() {

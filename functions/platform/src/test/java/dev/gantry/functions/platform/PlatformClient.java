@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.http.Json;
 import dev.gantry.shared.identity.Caller;
+import dev.gantry.shared.identity.Views;
 import dev.gantry.shared.platform.ScanRunner;
 import dev.gantry.shared.queues.QueueSender;
 import dev.gantry.shared.testing.Http;
@@ -63,8 +64,13 @@ final class PlatformClient implements QueueSender {
 
     /** A new user with their own workspace; answers an access token. */
     String signup(String name) {
+        return signupAccount(name).token();
+    }
+
+    /** A new user with their own workspace (they own it). */
+    Views.SignupView signupAccount(String name) {
         String email = name + "-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
-        return wiring.authService().signup(email, "correct horse battery", name, null, new Caller(null, "203.0.113.7", "req_test")).token();
+        return wiring.authService().signup(email, "correct horse battery", name, null, new Caller(null, "203.0.113.7", "req_test"));
     }
 
     Reply call(String method, String path, String body, String token) {
