@@ -46,4 +46,15 @@ final class Drivers {
         }
         return new HttpGitHubApp(config.github().apiUrl(), d.githubAppId(), () -> secrets.get(d.githubAppKeySecretId()), clock);
     }
+
+    /**
+     * The release step's driver: simulated on the local emulators. In AWS no release agent exists
+     * yet, so a deploy that reaches its release fails with that reason instead of pretending.
+     */
+    static dev.gantry.shared.platform.ReleaseDriver release(GantryConfig config) {
+        if (config.local()) return new dev.gantry.shared.platform.SimulatedRelease(config.drivers().appsDomain());
+        return (deploy, instance, variables, log) -> {
+            throw new IllegalStateException("no release driver is configured for this installation (the VM agent is not built yet)");
+        };
+    }
 }

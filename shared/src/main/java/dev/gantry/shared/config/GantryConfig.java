@@ -37,9 +37,11 @@ public record GantryConfig(
      * @param githubAppKeySecretId  {@code GANTRY_GITHUB_APP_PRIVATE_KEY_SECRET_ID}: the App's private key (PEM) in Secrets Manager
      * @param skipInstallationCheck {@code GANTRY_GITHUB_SKIP_INSTALLATION_CHECK=true}: connect repos with no linked installation (local only)
      * @param queueUrls             queue name to URL, from {@code GANTRY_QUEUE_<NAME>_URL}
+     * @param appsDomain            {@code GANTRY_APPS_DOMAIN}: apps answer on {@code https://<environment>-<repo>.<domain>}
+     * @param deployStuckAfterSeconds {@code GANTRY_DEPLOY_STUCK_AFTER_SECONDS} (1800): a deploy with no progress this long is failed
      */
     public record Drivers(URI hetznerUrl, URI digitalOceanUrl, String githubAppId, String githubAppSlug, String githubAppKeySecretId,
-                          boolean skipInstallationCheck, Map<String, String> queueUrls) {
+                          boolean skipInstallationCheck, Map<String, String> queueUrls, String appsDomain, long deployStuckAfterSeconds) {
         static Drivers from(Map<String, String> env) {
             Map<String, String> queues = new java.util.HashMap<>();
             for (var q : dev.gantry.shared.queues.QueueSpec.ALL) {
@@ -49,7 +51,9 @@ public record GantryConfig(
             return new Drivers(uri(env.get("GANTRY_HETZNER_API_URL")), uri(env.get("GANTRY_DIGITALOCEAN_API_URL")),
                     GitHub.nonBlank(env.get("GANTRY_GITHUB_APP_ID"), null), GitHub.nonBlank(env.get("GANTRY_GITHUB_APP_SLUG"), "gantry"),
                     GitHub.nonBlank(env.get("GANTRY_GITHUB_APP_PRIVATE_KEY_SECRET_ID"), "gantry/github-app-private-key"),
-                    "true".equalsIgnoreCase(env.get("GANTRY_GITHUB_SKIP_INSTALLATION_CHECK")), Map.copyOf(queues));
+                    "true".equalsIgnoreCase(env.get("GANTRY_GITHUB_SKIP_INSTALLATION_CHECK")), Map.copyOf(queues),
+                    GitHub.nonBlank(env.get("GANTRY_APPS_DOMAIN"), "gantry.app"),
+                    Long.parseLong(GitHub.nonBlank(env.get("GANTRY_DEPLOY_STUCK_AFTER_SECONDS"), "1800")));
         }
     }
 

@@ -176,6 +176,17 @@ public final class Wiring {
         return new dev.gantry.shared.platform.JobRunner(platform(), computeTargetService(), queueSender(), envVarService(), bindingService());
     }
 
+    public dev.gantry.shared.platform.DeployService deployService() {
+        return new dev.gantry.shared.platform.DeployService(platform(), repoService(), environmentService(), this::gitHubApp,
+            name -> platform().repos().byFullName(name));
+    }
+
+    public dev.gantry.shared.platform.DeployRunner deployRunner() {
+        return new dev.gantry.shared.platform.DeployRunner(platform(), new dev.gantry.shared.platform.Provisioner(platform(), computeTargetService()),
+            this::gitHubApp, Drivers.release(config), envResolver(), queueSender(),
+            java.time.Duration.ofSeconds(config.drivers().deployStuckAfterSeconds()));
+    }
+
     public dev.gantry.shared.platform.ScanRunner scanRunner() {
         int receives = dev.gantry.shared.queues.QueueSpec.ALL.stream().filter(q -> q.name().equals("scans")).findFirst().orElseThrow().maxReceiveCount();
         return new dev.gantry.shared.platform.ScanRunner(platform(), this::gitHubApp, queueSender(), receives);

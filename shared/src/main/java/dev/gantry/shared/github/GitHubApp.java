@@ -45,4 +45,20 @@ public interface GitHubApp {
      * it is a directory, or it is larger than 1 MiB (callers only read small manifests).
      */
     Optional<String> fileContent(long installationId, String fullName, String path, String ref);
+
+    /** A GitHub Actions workflow run ({@code status}: queued, in_progress, completed; {@code conclusion} once completed). */
+    record WorkflowRun(long id, String headSha, String status, String conclusion, String htmlUrl) {}
+
+    /** {@code GET /repos/{o}/{r}/commits/{ref}}: the commit a branch (or tag, or sha) names. */
+    String commitSha(long installationId, String fullName, String ref);
+
+    /**
+     * {@code POST /repos/{o}/{r}/actions/workflows/{workflow}/dispatches}: starts the workflow on
+     * {@code ref} with {@code inputs}. GitHub answers 204 with no run id; the run is found by
+     * {@link #workflowRuns} (or arrives as a {@code workflow_run} webhook).
+     */
+    void dispatchWorkflow(long installationId, String fullName, String workflowFile, String ref, java.util.Map<String, String> inputs);
+
+    /** {@code GET /repos/{o}/{r}/actions/runs?head_sha=}: the runs for one commit, newest first. */
+    List<WorkflowRun> workflowRuns(long installationId, String fullName, String headSha);
 }

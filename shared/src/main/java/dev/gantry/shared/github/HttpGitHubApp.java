@@ -166,6 +166,47 @@ public final class HttpGitHubApp implements GitHubApp {
         });
     }
 
+    @Override
+    public String commitSha(long installationId, String fullName, String ref) {
+        String url = apiUrl + "/repos/" + checkFullName(fullName) + "/commits/" + segment(ref);
+        return withInstallationToken(installationId, token -> {
+            Reply reply = send(get(url, token), "commit", MAX_RESPONSE_BYTES);
+            check(reply, "commit");
+            String sha = text(parse(reply, "commit"), "sha");
+            if (sha == null) throw unexpected("commit", reply.status());
+            return sha;
+        });
+    }
+
+    @Override
+    public void dispatchWorkflow(long installationId, String fullName, String workflowFile, String ref, Map<String, String> inputs) {
+        String url = apiUrl + "/repos/" + checkFullName(fullName) + "/actions/workflows/" + segment(workflowFile) + "/dispatches";
+        byte[] body = dev.gantry.shared.http.Json.write(Map.of("ref", ref, "inputs", inputs));
+        withInstallationToken(installationId, token -> {
+            Reply reply = send(request(url, token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), "workflow dispatch", MAX_RESPONSE_BYTES);
+            if (reply.status() == 204) return null;
+            check(reply, "workflow dispatch");
+            return null;
+        });
+    }
+
+    @Override
+    public List<WorkflowRun> workflowRuns(long installationId, String fullName, String headSha) {
+        String url = apiUrl + "/repos/" + checkFullName(fullName) + "/actions/runs?per_page=20&head_sha="
+                + URLEncoder.encode(headSha, StandardCharsets.UTF_8);
+        return withInstallationToken(installationId, token -> {
+            Reply reply = send(get(url, token), "workflow runs", MAX_RESPONSE_BYTES);
+            check(reply, "workflow runs");
+            List<WorkflowRun> runs = new ArrayList<>();
+            for (JsonNode run : parse(reply, "workflow runs").path("workflow_runs")) {
+                runs.add(new WorkflowRun(run.path("id").asLong(), text(run, "head_sha"), text(run, "status"), text(run, "conclusion"),
+                        text(run, "html_url")));
+            }
+            return runs;
+        });
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Installation tokens
 

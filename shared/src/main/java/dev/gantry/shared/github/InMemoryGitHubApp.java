@@ -19,12 +19,28 @@ public final class InMemoryGitHubApp implements GitHubApp {
     public static final String BRANCH = "main";
     private static final long ACCOUNT_ID = 1;
 
+    /** How long a simulated Actions build takes; a commit whose message contains {@code [fail]} fails. */
+    public static final Duration BUILD_TIME = Duration.ofSeconds(4);
+
     private final Map<String, Map<String, String>> repos;
     private final Duration delay;
+    private java.time.Clock clock = java.time.Clock.systemUTC();
+    private Duration buildTime = BUILD_TIME;
+    private final Map<String, SimulatedRun> runs = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong runIds = new java.util.concurrent.atomic.AtomicLong(9_000_000_000L);
+
+    private record SimulatedRun(long id, String fullName, String sha, java.time.Instant started, boolean fails) {}
 
     public InMemoryGitHubApp(Map<String, Map<String, String>> repos, Duration delay) {
         this.repos = Map.copyOf(repos);
         this.delay = delay == null ? Duration.ZERO : delay;
+    }
+
+    /** Builds are timed by {@code clock} and take {@code buildTime} (tests move the clock instead of waiting). */
+    public InMemoryGitHubApp withBuilds(java.time.Clock clock, Duration buildTime) {
+        this.clock = clock;
+        this.buildTime = buildTime;
+        return this;
     }
 
     public InMemoryGitHubApp(Duration delay) { this(FixtureRepos.all(), delay); }
@@ -87,5 +103,38 @@ public final class InMemoryGitHubApp implements GitHubApp {
             Thread.currentThread().interrupt();
             throw GitHubApiException.unavailable("GitHub did not answer; try again later.");
         }
+    }
+
+    /** A branch names a commit whose sha is derived from the repository's files: stable until they change. */
+    @Override
+    public String commitSha(long installationId, String fullName, String ref) {
+        pause();
+        Map<String, String> files = repo(installationId, fullName);
+        if (ref.matches("[0-9a-f]{40}")) return ref;
+        if (!ref.equals(BRANCH)) throw notFound("branch");
+        return java.util.HexFormat.of().formatHex(dev.gantry.shared.crypto.Hmac.digest(
+                (fullName + new java.util.TreeMap<>(files)).getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 40);
+    }
+
+    /** Starts a simulated run of the workflow for {@code inputs.sha} (or the branch head). */
+    @Override
+    public void dispatchWorkflow(long installationId, String fullName, String workflowFile, String ref, Map<String, String> inputs) {
+        pause();
+        repo(installationId, fullName);
+        String sha = inputs.getOrDefault("sha", commitSha(installationId, fullName, ref));
+        boolean fails = inputs.getOrDefault("message", "").contains("[fail]");
+        runs.put(fullName + "@" + sha, new SimulatedRun(runIds.incrementAndGet(), fullName, sha, clock.instant(), fails));
+    }
+
+    @Override
+    public List<WorkflowRun> workflowRuns(long installationId, String fullName, String headSha) {
+        pause();
+        repo(installationId, fullName);
+        SimulatedRun run = runs.get(fullName + "@" + headSha);
+        if (run == null) return List.of();
+        boolean done = !clock.instant().isBefore(run.started().plus(buildTime));
+        return List.of(new WorkflowRun(run.id(), headSha, done ? "completed" : "in_progress",
+                done ? (run.fails() ? "failure" : "success") : null,
+                "https://github.com/" + fullName + "/actions/runs/" + run.id()));
     }
 }

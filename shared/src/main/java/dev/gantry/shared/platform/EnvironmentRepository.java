@@ -29,7 +29,7 @@ public final class EnvironmentRepository {
     public record Environment(String id, String workspaceId, String repoId, String repoFullName, String name, String computeTargetId,
                               String provider, String region, String instanceType, String branch, boolean autoDeploy, String status,
                               String appUrl, String instanceId, String secretScope, Instant createdAt, Instant updatedAt,
-                              Instant lastDeployedAt, String statusReason, long version) {
+                              Instant lastDeployedAt, String statusReason, long version, String activeDeployId, String queuedDeployId) {
         public boolean deleting() { return "deleting".equals(status); }
     }
 
@@ -118,6 +118,48 @@ public final class EnvironmentRepository {
         tx.update(Keys.environment(id), expr, "attribute_exists(" + Keys.PK + ")", names, values, () -> ApiException.notFound("environment"));
     }
 
+    // --- deploy pointers: at most one running deploy per environment, at most one waiting ---------
+
+    /**
+     * Makes {@code deployId} the environment's waiting deploy, in place of {@code previousQueued}
+     * (null: none was waiting), which the caller supersedes in the same transaction.
+     */
+    public void queueDeploy(Tx tx, String envId, String deployId, String previousQueued) {
+        String cond = "attribute_exists(" + Keys.PK + ") AND attribute_not_exists(deleting) AND "
+                + (previousQueued == null ? "attribute_not_exists(queued_deploy_id)" : "queued_deploy_id = :prev");
+        Map<String, AttributeValue> values = new HashMap<>(Tx.values(":d", Attr.s(deployId)));
+        if (previousQueued != null) values.put(":prev", Attr.s(previousQueued));
+        tx.update(Keys.environment(envId), "SET queued_deploy_id = :d", cond, null, values,
+                () -> ApiException.conflict("conflict", "Another deploy of this environment was queued at the same time; try again."));
+    }
+
+    /** The waiting deploy starts: it must still be the waiting one, and none may be running. */
+    public void startDeploy(Tx tx, String envId, String deployId) {
+        tx.update(Keys.environment(envId), "SET active_deploy_id = :d REMOVE queued_deploy_id",
+                "attribute_exists(" + Keys.PK + ") AND attribute_not_exists(active_deploy_id) AND queued_deploy_id = :d",
+                null, Tx.values(":d", Attr.s(deployId)), () -> ApiException.conflict("conflict", "The environment is busy."));
+    }
+
+    /** Clears the waiting deploy (it was cancelled before it started). */
+    public void unqueueDeploy(Tx tx, String envId, String deployId) {
+        tx.update(Keys.environment(envId), "REMOVE queued_deploy_id", "queued_deploy_id = :d", null, Tx.values(":d", Attr.s(deployId)),
+                () -> ApiException.conflict("conflict", "The deploy is no longer waiting."));
+    }
+
+    /** The running deploy is over; a success also records what is live. */
+    public void finishDeploy(Tx tx, String envId, String deployId, boolean succeeded, String appUrl, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>(Tx.values(":d", Attr.s(deployId), ":now", Attr.s(now.toString()), ":one", Attr.n(1)));
+        String set = "REMOVE active_deploy_id";
+        if (succeeded) {
+            set = "SET last_deployed_at = :now, #status = :live, app_url = :url, #ver = #ver + :one, updated_at = :now REMOVE active_deploy_id";
+            values.put(":live", Attr.s("live"));
+            values.put(":url", Attr.sOrNull(appUrl));
+        }
+        tx.update(Keys.environment(envId), set, "active_deploy_id = :d AND attribute_not_exists(deleting)",
+                succeeded ? Map.of("#status", "status", "#ver", "ver") : null, values,
+                () -> ApiException.conflict("conflict", "The deploy is not the environment's running one."));
+    }
+
     /** Removes the environment and its name claim (the last step of its deletion job). */
     public void remove(Tx tx, Environment e) {
         tx.delete(Keys.environment(e.id()), null, null, null, null);
@@ -129,6 +171,7 @@ public final class EnvironmentRepository {
                 Attr.str(item, "name"), Attr.str(item, "compute_target_id"), Attr.str(item, "provider"), Attr.str(item, "region"),
                 Attr.str(item, "instance_type"), Attr.str(item, "branch"), Attr.flag(item, "auto_deploy"), Attr.str(item, "status"),
                 Attr.str(item, "app_url"), Attr.str(item, "instance_id"), Attr.str(item, "secret_scope"), Item.instant(item, "created_at"),
-                Item.instant(item, "updated_at"), Item.instant(item, "last_deployed_at"), Attr.str(item, "status_reason"), Attr.num(item, "ver"));
+                Item.instant(item, "updated_at"), Item.instant(item, "last_deployed_at"), Attr.str(item, "status_reason"), Attr.num(item, "ver"),
+                Attr.str(item, "active_deploy_id"), Attr.str(item, "queued_deploy_id"));
     }
 }

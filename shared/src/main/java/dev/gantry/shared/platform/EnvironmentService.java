@@ -67,7 +67,7 @@ public final class EnvironmentService {
                 in.region() != null ? in.region() : target.defaultRegion(),
                 in.instanceType() != null ? in.instanceType() : provider.defaultInstanceType(),
                 in.branch() != null ? in.branch() : "main", in.autoDeploy() == null || in.autoDeploy(), "pending", null, null,
-                in.secretScope() != null ? in.secretScope() : defaultSecretScope(in.name()), now, now, null, null, 1);
+                in.secretScope() != null ? in.secretScope() : defaultSecretScope(in.name()), now, now, null, null, 1, null, null);
         Tx tx = new Tx(p.table());
         p.workspaces().reserve(tx, ws, Plan.Resource.ENVIRONMENTS);
         p.environments().create(tx, env);

@@ -39,7 +39,9 @@ public final class JobRepository {
     public void create(Tx tx, Job j) {
         tx.create(new Item(Keys.job(j.id())).s("type", "job").s("id", j.id()).s("workspace_id", j.workspaceId()).s("job_type", j.type())
                 .s("status", j.status()).s("environment_id", j.environmentId()).s("instance_id", j.instanceId()).n("attempts", 0)
-                .t("created_at", j.createdAt()).t("updated_at", j.createdAt()).gsi1(Keys.workspaceJobs(j.workspaceId()), j.id()).map(),
+                .t("created_at", j.createdAt()).t("updated_at", j.createdAt()).gsi1(Keys.workspaceJobs(j.workspaceId()), j.id())
+                // while the job is not finished it is also on GSI2, so "how many are queued or running" is one small query
+                .s(Keys.GSI2_PK, Keys.workspaceJobs(j.workspaceId()) + "#ACTIVE").s(Keys.GSI2_SK, j.id()).map(),
                 () -> ApiException.conflict("conflict", "Job id collision; try again."));
     }
 
@@ -51,6 +53,14 @@ public final class JobRepository {
     public Slice list(String workspaceId, int limit, Map<String, AttributeValue> start) {
         Table.Slice s = table.listGsi1(Keys.workspaceJobs(workspaceId), limit, start);
         return new Slice(s.items().stream().map(JobRepository::fromItem).toList(), s.lastKey());
+    }
+
+    /** The workspace's unfinished jobs (queued or running): a small partition of GSI2. */
+    public List<Job> active(String workspaceId) {
+        var r = table.query(b -> b.indexName(Keys.GSI2).keyConditionExpression("#pk = :pk")
+                .expressionAttributeNames(Map.of("#pk", Keys.GSI2_PK))
+                .expressionAttributeValues(Map.of(":pk", Attr.s(Keys.workspaceJobs(workspaceId) + "#ACTIVE"))));
+        return r.items().stream().map(JobRepository::fromItem).toList();
     }
 
     /** Claims a job that is not finished for one more attempt; false when it already finished. */
@@ -72,11 +82,12 @@ public final class JobRepository {
     public void finish(Tx tx, String id, boolean succeeded, String reason, Instant now) {
         Item values = new Item(Map.of()).s(":done", succeeded ? "succeeded" : "failed").s(":running", "running").s(":now", now.toString());
         String set = "SET #s = :done, updated_at = :now";
+        String remove = " REMOVE " + Keys.GSI2_PK + ", " + Keys.GSI2_SK;
         if (reason != null) {
             values.s(":r", reason);
             set += ", reason = :r";
         }
-        tx.update(Keys.job(id), set, "#s = :running", Map.of("#s", "status"), values.map(),
+        tx.update(Keys.job(id), set + remove, "#s = :running", Map.of("#s", "status"), values.map(),
                 () -> ApiException.conflict("conflict", "The job already finished."));
     }
 

@@ -28,7 +28,6 @@ public final class JobRunner {
     public static final int POLL_DELAY_SECONDS = 5;
     /** About five minutes of polls. */
     static final int MAX_ATTEMPTS = 60;
-    public static final String IMAGE = "ubuntu-24.04";
 
     private final Platform p;
     private final ComputeTargetService computeTargets;
@@ -36,6 +35,7 @@ public final class JobRunner {
 
     private final EnvVarService envVars;
     private final BindingService bindings;
+    private final Provisioner provisioner;
 
     public JobRunner(Platform platform, ComputeTargetService computeTargets, QueueSender queue, EnvVarService envVars, BindingService bindings) {
         this.p = platform;
@@ -43,6 +43,7 @@ public final class JobRunner {
         this.queue = queue;
         this.envVars = envVars;
         this.bindings = bindings;
+        this.provisioner = new Provisioner(platform, computeTargets);
     }
 
     /** Runs the job's next step. Throws only on failures worth a redelivery of the message (DynamoDB or SQS trouble). */
@@ -59,61 +60,30 @@ public final class JobRunner {
     }
 
     private void provision(JobRepository.Job job) {
-        Instant now = p.clock().instant();
         EnvironmentRepository.Environment env = p.environments().get(job.environmentId());
         if (env == null || env.deleting()) {
             finish(job, true, "the environment was deleted before its VM was provisioned");
             return;
         }
-        var target = p.computeTargets().get(env.computeTargetId());
-        ComputeProvider provider = computeTargets.provider(target.provider());
-        String token = computeTargets.token(target);
-        InstanceRepository.Instance inst = env.instanceId() == null ? null : p.instances().get(env.instanceId());
-        if (inst == null) {
-            String id = Ids.newId("inst", now);
-            inst = new InstanceRepository.Instance(id, env.workspaceId(), env.id(), target.id(), target.provider(), null, env.region(),
-                    env.instanceType(), null, "provisioning", null, now, now, 1);
-            Tx tx = new Tx(p.table());
-            p.instances().create(tx, inst);
-            p.environments().setStatus(tx, env.id(), "provisioning", null, id, null, now);
-            tx.commit();
-        }
-        String serverId = inst.providerServerId();
-        try {
-            if (serverId == null) {
-                var server = provider.create(token, new ComputeProvider.CreateServer("gantry-" + inst.id().substring(5).toLowerCase(),
-                        env.region(), env.instanceType(), IMAGE, Map.of("gantry_instance", inst.id(), "gantry_environment", env.id())));
-                serverId = server.id();
-                Tx tx = new Tx(p.table());
-                p.instances().setProviderServer(tx, inst.id(), serverId, server.ipv4(), p.clock().instant());
-                tx.commit();
+        Provisioner.Outcome outcome = provisioner.step(env);
+        switch (outcome.state()) {
+            case RUNNING -> finish(job, true, null);
+            case PENDING -> {
+                if (job.attempts() >= MAX_ATTEMPTS) {
+                    fail(job, env, outcome.instance(), "the VM did not start within " + (MAX_ATTEMPTS * POLL_DELAY_SECONDS / 60) + " minutes");
+                } else {
+                    queue.send(Platform.JOBS_QUEUE, Jobs.message(job.id()), POLL_DELAY_SECONDS);
+                }
             }
-            Optional<ComputeProvider.Server> server = provider.get(token, serverId);
-            if (server.isEmpty()) {
-                failProvision(job, env, inst, "the VM " + serverId + " no longer exists at " + provider.name());
-            } else if (server.get().status().equals("running")) {
-                Tx tx = new Tx(p.table());
-                p.instances().setStatus(tx, inst.id(), "running", server.get().ipv4(), null, null, null, p.clock().instant());
-                p.environments().setStatus(tx, env.id(), "ready", null, inst.id(), null, p.clock().instant());
-                p.jobs().finish(tx, job.id(), true, null, p.clock().instant());
-                tx.commit();
-            } else if (job.attempts() >= MAX_ATTEMPTS) {
-                failProvision(job, env, inst, "the VM did not start within " + (MAX_ATTEMPTS * POLL_DELAY_SECONDS / 60) + " minutes");
-            } else {
-                queue.send(Platform.JOBS_QUEUE, Jobs.message(job.id()), POLL_DELAY_SECONDS);
-            }
-        } catch (ProviderException e) {
-            failProvision(job, env, inst, provider.name() + ": " + e.getMessage());
+            case FAILED -> fail(job, env, outcome.instance(), outcome.reason());
         }
     }
 
-    private void failProvision(JobRepository.Job job, EnvironmentRepository.Environment env, InstanceRepository.Instance inst, String reason) {
+    private void fail(JobRepository.Job job, EnvironmentRepository.Environment env, InstanceRepository.Instance inst, String reason) {
         LOG.warn("job {} ({}) failed: {}", job.id(), job.type(), reason);
-        Instant now = p.clock().instant();
         Tx tx = new Tx(p.table());
-        p.instances().setStatus(tx, inst.id(), "failed", null, reason, null, null, now);
-        p.environments().setStatus(tx, env.id(), "failed", reason, inst.id(), null, now);
-        p.jobs().finish(tx, job.id(), false, reason, now);
+        provisioner.recordFailure(tx, env, inst, reason);
+        p.jobs().finish(tx, job.id(), false, reason, p.clock().instant());
         tx.commit();
     }
 

@@ -17,13 +17,13 @@ import java.util.function.Supplier;
 public record Platform(Table table, Clock clock, Cursors cursors, AuditLog audit, Outbox outbox, Supplier<EnvelopeCipher> cipher,
                        WorkspaceRepository workspaces, RepoRepository repos, InstallationRepository installations,
                        EnvironmentRepository environments, ComputeTargetRepository computeTargets, InstanceRepository instances,
-                       JobRepository jobs) {
+                       JobRepository jobs, DeployRepository deploys) {
 
     public static Platform over(Table table, Clock clock, Cursors cursors, AuditLog audit, Outbox outbox, Supplier<EnvelopeCipher> cipher,
                                 WorkspaceRepository workspaces) {
         return new Platform(table, clock, cursors, audit, outbox, cipher, workspaces, new RepoRepository(table),
                 new InstallationRepository(table), new EnvironmentRepository(table), new ComputeTargetRepository(table),
-                new InstanceRepository(table), new JobRepository(table));
+                new InstanceRepository(table), new JobRepository(table), new DeployRepository(table));
     }
 
     /** The queue that runs jobs (and, later, deploy steps). */

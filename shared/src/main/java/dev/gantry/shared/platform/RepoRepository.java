@@ -44,6 +44,20 @@ public final class RepoRepository {
         tx.create(new Item(Keys.repoName(r.workspaceId(), r.fullName().toLowerCase(Locale.ROOT))).s("type", "repo_name").s("repo_id", r.id()).map(),
                 () -> ApiException.conflict("already_exists", r.fullName() + " is already connected to this workspace.",
                         Map.of("field", "full_name")));
+        tx.create(new Item(Keys.repoByName(r.fullName().toLowerCase(Locale.ROOT), r.id())).s("type", "repo_by_name").s("repo_id", r.id())
+                .s("workspace_id", r.workspaceId()).map(), null);
+    }
+
+    /** Every connected repo with this GitHub name, in any workspace: one Query, then a consistent read each. */
+    public List<Repo> byFullName(String fullName) {
+        var r = table.query(b -> b.keyConditionExpression("#pk = :pk").expressionAttributeNames(Map.of("#pk", Keys.PK))
+                .expressionAttributeValues(Map.of(":pk", Attr.s(Keys.repoByNamePk(fullName.toLowerCase(Locale.ROOT))))));
+        List<Repo> out = new java.util.ArrayList<>();
+        for (var item : r.items()) {
+            Repo repo = get(Attr.str(item, "repo_id"));
+            if (repo != null) out.add(repo);
+        }
+        return out;
     }
 
     public Repo get(String id) {
@@ -60,6 +74,7 @@ public final class RepoRepository {
         Versions.Check c = Versions.check(expectedVersion, null);
         tx.delete(Keys.repo(r.id()), c.condition(), c.names(), c.values(), Versions.failure(expectedVersion, () -> ApiException.notFound("repo")));
         tx.delete(Keys.repoName(r.workspaceId(), r.fullName().toLowerCase(Locale.ROOT)), null, null, null, null);
+        tx.delete(Keys.repoByName(r.fullName().toLowerCase(Locale.ROOT), r.id()), null, null, null, null);
     }
 
     /** Records a queued scan (the first one: {@link #create} already points the repo at it). */

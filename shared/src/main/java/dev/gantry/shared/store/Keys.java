@@ -14,6 +14,13 @@ public final class Keys {
     public static final String GSI1 = "gsi1";
     public static final String GSI1_PK = "gsi1pk";
     public static final String GSI1_SK = "gsi1sk";
+    /** GSI2 and GSI3: second and third list orders of the same items (deploys by environment and by repo). */
+    public static final String GSI2 = "gsi2";
+    public static final String GSI2_PK = "gsi2pk";
+    public static final String GSI2_SK = "gsi2sk";
+    public static final String GSI3 = "gsi3";
+    public static final String GSI3_PK = "gsi3pk";
+    public static final String GSI3_SK = "gsi3sk";
     public static final String TTL = "ttl";
 
     private Keys() {}
@@ -175,4 +182,27 @@ public final class Keys {
     public static Map<String, AttributeValue> secretRefs(String workspaceId, String key) {
         return key("SECRETREF#" + workspaceId + "#" + key, "SECRETREF");
     }
+
+    // --- deploys (API.md §9) --------------------------------------------------------------------
+
+    public static Map<String, AttributeValue> deploy(String deployId) { return key(deployPk(deployId), "DEPLOY"); }
+
+    public static String deployPk(String deployId) { return "DEPLOY#" + deployId; }
+
+    /** One log line of a deploy, in its partition, ordered by time then sequence. */
+    public static Map<String, AttributeValue> deployLog(String deployId, String sortKey) { return key(deployPk(deployId), sortKey); }
+
+    public static final String DEPLOY_LOG_PREFIX = "LOG#";
+
+    /** A workspace's deploys on GSI1, an environment's on GSI2, a repo's on GSI3: newest first. */
+    public static String workspaceDeploys(String workspaceId) { return workspacePk(workspaceId) + "#DEPLOYS"; }
+
+    public static String environmentDeploys(String environmentId) { return "ENV#" + environmentId + "#DEPLOYS"; }
+
+    public static String repoDeploys(String repoId) { return "REPO#" + repoId + "#DEPLOYS"; }
+
+    /** The repos connected anywhere under one GitHub name (for webhooks, which name repos, not workspaces). */
+    public static String repoByNamePk(String fullNameLower) { return "GHREPO#" + fullNameLower; }
+
+    public static Map<String, AttributeValue> repoByName(String fullNameLower, String repoId) { return key(repoByNamePk(fullNameLower), "REPO#" + repoId); }
 }

@@ -20,7 +20,10 @@ import java.util.List;
  */
 public final class TableDefinition {
     /** Every index: name, partition attribute, sort attribute. All project every attribute. */
-    public static final List<Index> INDEXES = List.of(new Index(Keys.GSI1, Keys.GSI1_PK, Keys.GSI1_SK));
+    public static final List<Index> INDEXES = List.of(
+            new Index(Keys.GSI1, Keys.GSI1_PK, Keys.GSI1_SK),
+            new Index(Keys.GSI2, Keys.GSI2_PK, Keys.GSI2_SK),
+            new Index(Keys.GSI3, Keys.GSI3_PK, Keys.GSI3_SK));
 
     public record Index(String name, String partitionKey, String sortKey) {}
 
@@ -32,7 +35,7 @@ public final class TableDefinition {
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(
                         attr(Keys.PK), attr(Keys.SK),
-                        attr(Keys.GSI1_PK), attr(Keys.GSI1_SK))
+                        attr(Keys.GSI1_PK), attr(Keys.GSI1_SK), attr(Keys.GSI2_PK), attr(Keys.GSI2_SK), attr(Keys.GSI3_PK), attr(Keys.GSI3_SK))
                 .keySchema(
                         KeySchemaElement.builder().attributeName(Keys.PK).keyType(KeyType.HASH).build(),
                         KeySchemaElement.builder().attributeName(Keys.SK).keyType(KeyType.RANGE).build())

@@ -16,6 +16,9 @@ import dev.gantry.shared.http.Request;
 import dev.gantry.shared.http.Response;
 import dev.gantry.shared.identity.Caller;
 import dev.gantry.shared.platform.ComputeTargetService;
+import dev.gantry.shared.platform.DeployRepository;
+import dev.gantry.shared.platform.DeployService;
+import dev.gantry.shared.platform.JobsView;
 import dev.gantry.shared.platform.EnvironmentRepository;
 import dev.gantry.shared.platform.EnvironmentService;
 import dev.gantry.shared.platform.GitHubInstallService;
@@ -49,6 +52,8 @@ public final class PlatformApi {
     private final SecretService secrets;
     private final BindingService bindings;
     private final EnvResolver resolver;
+    private final DeployService deploys;
+    private final JobsView jobs;
 
     public PlatformApi(Wiring wiring) {
         this.wiring = wiring;
@@ -61,6 +66,8 @@ public final class PlatformApi {
         this.secrets = wiring.secretService();
         this.bindings = wiring.bindingService();
         this.resolver = wiring.envResolver();
+        this.deploys = wiring.deployService();
+        this.jobs = new JobsView(wiring.platform());
     }
 
     // --- GitHub App ------------------------------------------------------------------------------
@@ -290,5 +297,49 @@ public final class PlatformApi {
 
     Response destroyInstance(Request request) {
         return Response.accepted(instances.destroy(request.principal(), request.pathParam("id"), request.expectedVersion(), Caller.of(request)));
+    }
+
+    // --- deploys and jobs --------------------------------------------------------------------------
+
+    static final Pattern SHA = Pattern.compile("^[0-9a-f]{7,40}$");
+
+    Response createDeploy(Request request) {
+        JsonBody in = request.json();
+        String sha = in.optionalString("sha", 7, 40);
+        if (sha != null) in.check("sha", sha, v -> SHA.matcher(v).matches(), "must be a git commit sha (7 to 40 lower-case hex characters)");
+        in.done();
+        return Response.accepted(deploys.create(request.principal(), request.pathParam("id"), sha, Caller.of(request)));
+    }
+
+    Response listDeploys(Request request) {
+        String status = request.query("status");
+        if (status != null && !DeployRepository.STATUSES.contains(status)) {
+            throw ApiException.validation("status", "must be one of " + String.join(", ", DeployRepository.STATUSES));
+        }
+        return Response.ok(deploys.list(request.principal(), request.query("environment_id"), request.query("repo_id"), status,
+                Page.limit(request), request.query("cursor")));
+    }
+
+    Response getDeploy(Request request) {
+        var d = deploys.require(request.principal(), request.pathParam("id"));
+        return Response.ok(DeployService.View.of(d), d.stepSeq());
+    }
+
+    Response cancelDeploy(Request request) {
+        request.json().done();
+        return Response.ok(deploys.cancel(request.principal(), request.pathParam("id"), Caller.of(request)));
+    }
+
+    Response rollbackDeploy(Request request) {
+        request.json().done();
+        return Response.accepted(deploys.rollback(request.principal(), request.pathParam("id"), Caller.of(request)));
+    }
+
+    Response deployLogs(Request request) {
+        return Response.ok(deploys.logs(request.principal(), request.pathParam("id"), Page.limit(request), request.query("cursor")));
+    }
+
+    Response listJobs(Request request) {
+        return Response.ok(jobs.view(request.principal(), Page.limit(request), request.query("cursor")));
     }
 }

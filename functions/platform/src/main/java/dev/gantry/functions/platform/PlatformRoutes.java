@@ -61,7 +61,15 @@ public final class PlatformRoutes {
 
             get("/v1/instances", VIEWER, PlatformApi::listInstances),
             get("/v1/instances/{id}", VIEWER, PlatformApi::getInstance),
-            delete("/v1/instances/{id}", ADMIN, PlatformApi::destroyInstance));
+            delete("/v1/instances/{id}", ADMIN, PlatformApi::destroyInstance),
+
+            post("/v1/environments/{id}/deploys", DEVELOPER, PlatformApi::createDeploy),
+            get("/v1/deploys", VIEWER, PlatformApi::listDeploys),
+            get("/v1/deploys/{id}", VIEWER, PlatformApi::getDeploy),
+            post("/v1/deploys/{id}/cancel", DEVELOPER, PlatformApi::cancelDeploy),
+            post("/v1/deploys/{id}/rollback", DEVELOPER, PlatformApi::rollbackDeploy),
+            get("/v1/deploys/{id}/logs", VIEWER, PlatformApi::deployLogs),
+            get("/v1/jobs", VIEWER, PlatformApi::listJobs));
 
     public static final FunctionSpec SPEC = new FunctionSpec("platform", PlatformHandler.class.getName(), TABLE, 1024);
 }

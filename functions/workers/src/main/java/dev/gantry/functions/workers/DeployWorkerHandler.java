@@ -6,22 +6,28 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.http.Json;
+import dev.gantry.shared.platform.DeployRunner;
 import dev.gantry.shared.platform.JobRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
-/** Consumes the deploys queue's job messages: VM provisioning and destruction (see {@link JobRunner}). */
-public final class JobWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
-    private static final Logger LOG = LoggerFactory.getLogger(JobWorkerHandler.class);
+/**
+ * Consumes the deploys queue: deploy steps ({@link DeployRunner}) and jobs, VM provisioning and
+ * destruction ({@link JobRunner}). Both are idempotent per message.
+ */
+public final class DeployWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(DeployWorkerHandler.class);
     private final JobRunner runner;
+    private final DeployRunner deploys;
 
-    public JobWorkerHandler() {
+    public DeployWorkerHandler() {
         this(Wiring.fromEnvironment());
     }
 
-    public JobWorkerHandler(Wiring wiring) {
+    public DeployWorkerHandler(Wiring wiring) {
         this.runner = wiring.jobRunner();
+        this.deploys = wiring.deployRunner();
     }
 
     @Override
@@ -31,10 +37,11 @@ public final class JobWorkerHandler implements RequestHandler<SQSEvent, SQSBatch
 
     private SQSBatchResponse handle(SQSEvent event) {
         return QueueBatch.process(event, (body, receives) -> {
+            if (deploys.handle(body)) return;
             var node = Json.readTree(body);
             String jobId = node.path("job_id").asText(null);
             if (!"job".equals(node.path("kind").asText(null)) || jobId == null) {
-                LOG.warn("ignoring a message that is not a job: kind={}", node.path("kind").asText("?"));
+                LOG.warn("ignoring a message that is neither a job nor a deploy step: kind={}", node.path("kind").asText("?"));
                 return;
             }
             runner.run(jobId);
