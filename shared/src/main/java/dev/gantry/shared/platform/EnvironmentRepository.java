@@ -148,9 +148,11 @@ public final class EnvironmentRepository {
 
     /** The running deploy is over; a success also records what is live. */
     public void finishDeploy(Tx tx, String envId, String deployId, boolean succeeded, String appUrl, Instant now) {
-        Map<String, AttributeValue> values = new HashMap<>(Tx.values(":d", Attr.s(deployId), ":now", Attr.s(now.toString()), ":one", Attr.n(1)));
+        Map<String, AttributeValue> values = new HashMap<>(Tx.values(":d", Attr.s(deployId)));
         String set = "REMOVE active_deploy_id";
         if (succeeded) {
+            values.put(":now", Attr.s(now.toString()));
+            values.put(":one", Attr.n(1));
             set = "SET last_deployed_at = :now, #status = :live, app_url = :url, #ver = #ver + :one, updated_at = :now REMOVE active_deploy_id";
             values.put(":live", Attr.s("live"));
             values.put(":url", Attr.sOrNull(appUrl));

@@ -45,6 +45,7 @@ final class PlatformClient implements QueueSender {
         List<Sent> ran = new ArrayList<>();
         var scans = wiring.scanRunner();
         var jobs = wiring.jobRunner();
+        var deploys = wiring.deployRunner();
         for (int i = 0; i < rounds; i++) {
             List<Sent> batch;
             synchronized (this) {
@@ -55,7 +56,7 @@ final class PlatformClient implements QueueSender {
             for (Sent m : batch) {
                 var node = Json.readTree(m.body());
                 if (node.path("kind").asText().equals("scan")) scans.run(ScanRunner.Message.parse(m.body()), 1);
-                else jobs.run(node.path("job_id").asText());
+                else if (!deploys.handle(m.body())) jobs.run(node.path("job_id").asText());
                 ran.add(m);
             }
         }
