@@ -1,5 +1,6 @@
 package dev.gantry.shared.compute;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,6 +58,19 @@ public interface ComputeProvider {
      */
     record Server(String id, String status, String ipv4, String region, String instanceType) {}
 
+    /**
+     * What the provider's own monitoring last measured on a VM, as percentages in [0, 100]. A field
+     * is null when the provider does not measure it (Hetzner Cloud has no memory metric and only
+     * disk IOPS/bandwidth, not a fill level) or has no sample yet (a DigitalOcean droplet without
+     * the monitoring agent, a VM that just booted). {@code collectedAt} is the time of the newest
+     * sample used, null exactly when every field is null.
+     */
+    record Metrics(Double cpuPct, Double memPct, Double diskPct, Instant collectedAt) {
+        public static final Metrics NONE = new Metrics(null, null, null, null);
+
+        public boolean isEmpty() { return cpuPct == null && memPct == null && diskPct == null; }
+    }
+
     /** Checks the token against the provider's API; {@link ProviderException.Kind#INVALID_TOKEN} when it is refused. */
     Account verify(String apiToken);
 
@@ -72,6 +86,14 @@ public interface ComputeProvider {
 
     /** Deletes the VM; a VM the provider no longer knows counts as deleted, so this is idempotent. */
     void delete(String apiToken, String serverId);
+
+    /**
+     * The VM's latest metrics from the provider's monitoring API over the few minutes before
+     * {@code now}, or empty when the provider does not know the VM. Meant for an API request
+     * path: one attempt per provider request (no retries, a 429 is thrown at once) and a short
+     * timeout; failures are {@link ProviderException}s like everywhere else.
+     */
+    Optional<Metrics> metrics(String apiToken, String serverId, Instant now);
 
     /** {@code hetzner} or {@code digitalocean}: the name the API's {@code provider} field uses. */
     String name();

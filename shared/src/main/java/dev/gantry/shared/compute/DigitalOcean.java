@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@link ComputeProvider} for DigitalOcean over the JDK's HTTP client, against the endpoints as
@@ -21,6 +22,10 @@ import java.util.Optional;
  *     access, means it is refused), then {@code GET /v2/regions} lists where droplets may go.</li>
  * <li>{@code POST /v2/droplets} {@code {name, region, size, image, tags}} → 202 {@code {droplet, links}}.</li>
  * <li>{@code GET /v2/droplets/{id}} → {@code {droplet}}; {@code DELETE /v2/droplets/{id}} → 204.</li>
+ * <li>{@code GET /v2/monitoring/metrics/droplet/{cpu,memory_available,memory_total,filesystem_free,filesystem_size}
+ *     ?host_id&start&end} (Unix seconds) → Prometheus-style {@code {status, data: {resultType: matrix,
+ *     result: [{metric: {labels}, values: [[ts, "v"], …]}]}}}; a droplet without the monitoring
+ *     agent answers an empty {@code result}.</li>
  * </ul>
  * Errors come as {@code {"id", "message", "request_id"}}. On 429 DigitalOcean sends
  * {@code ratelimit-reset}, the Unix time at which the oldest request in its sliding window
@@ -102,6 +107,102 @@ public final class DigitalOcean implements ComputeProvider {
             if (reply.status() == 404 || reply.ok()) return; // 204; 404: already gone
             throw http.failure(reply, apiToken);
         });
+    }
+
+    /** The window asked for: the agent reports about once a minute, so this holds a few samples. */
+    static final Duration METRICS_WINDOW = Duration.ofMinutes(10);
+    static final String[] METRIC_NAMES = {"cpu", "memory_available", "memory_total", "filesystem_free", "filesystem_size"};
+
+    /**
+     * The five series are read at once, one attempt each. CPU is cumulative seconds per mode, so
+     * usage is {@code 100 × (1 − Δidle / Δall modes)} between the last two samples; memory is
+     * {@code 100 × (1 − available / total)}; disk is {@code 100 × (1 − free / size)} of the
+     * filesystem mounted at {@code /}. A 404 on any of them counts as an unknown droplet.
+     */
+    @Override
+    public Optional<Metrics> metrics(String apiToken, String serverId, Instant now) {
+        String id = numericId(serverId);
+        long end = now.getEpochSecond();
+        String query = "?host_id=" + id + "&start=" + (end - METRICS_WINDOW.toSeconds()) + "&end=" + end;
+        List<Supplier<JsonNode>> calls = new ArrayList<>();
+        for (String name : METRIC_NAMES) {
+            String path = "/v2/monitoring/metrics/droplet/" + name;
+            calls.add(() -> {
+                ProviderHttp.Reply reply = http.send("GET", path + query, apiToken, null, "GET " + path, ProviderHttp.METRICS_TIMEOUT);
+                if (reply.status() == 404) return null;
+                JsonNode result = ok(reply, apiToken).path("data").path("result");
+                if (!result.isArray()) throw ProviderException.unreadable(DISPLAY_NAME, reply.status());
+                return result;
+            });
+        }
+        List<JsonNode> r = ProviderHttp.all(calls);
+        if (r.contains(null)) return Optional.empty();
+        Sample cpu = cpu(r.get(0));
+        Sample mem = ratio(latest(r.get(1), null), latest(r.get(2), null));
+        Sample disk = ratio(latest(r.get(3), "/"), latest(r.get(4), "/"));
+        Instant at = null;
+        for (Sample x : new Sample[]{cpu, mem, disk}) {
+            if (x != null && (at == null || x.at().isAfter(at))) at = x.at();
+        }
+        if (at == null) return Optional.of(Metrics.NONE);
+        return Optional.of(new Metrics(cpu == null ? null : cpu.value(), mem == null ? null : mem.value(),
+                disk == null ? null : disk.value(), at));
+    }
+
+    /** One value at one time. */
+    record Sample(Instant at, double value) {}
+
+    /** {@code 100 × (1 − Δidle/Δtotal)} over the idle series' last two samples, every mode read at the same two times. */
+    static Sample cpu(JsonNode result) {
+        Map<String, Map<Instant, Double>> byMode = new LinkedHashMap<>();
+        for (JsonNode series : result) {
+            String mode = ProviderHttp.text(series.path("metric"), "mode");
+            if (mode == null) continue;
+            Map<Instant, Double> points = byMode.computeIfAbsent(mode, m -> new java.util.TreeMap<>());
+            for (JsonNode p : series.path("values")) {
+                Instant at = ProviderHttp.sampleTime(p.path(0));
+                Double v = ProviderHttp.sampleValue(p.get(1));
+                if (at != null && v != null) points.merge(at, v, Double::sum); // several CPUs: summed
+            }
+        }
+        Map<Instant, Double> idle = byMode.get("idle");
+        if (idle == null || idle.size() < 2) return null;
+        List<Instant> times = new ArrayList<>(idle.keySet());
+        Instant t1 = times.get(times.size() - 2), t2 = times.getLast();
+        double total = 0;
+        for (Map<Instant, Double> points : byMode.values()) {
+            Double a = points.get(t1), b = points.get(t2);
+            if (a != null && b != null && b >= a) total += b - a; // a counter reset is left out
+        }
+        double idleDelta = idle.get(t2) - idle.get(t1);
+        if (total <= 0 || idleDelta < 0) return null;
+        return new Sample(t2, ProviderHttp.clampPct(100.0 * (1.0 - idleDelta / total)));
+    }
+
+    /** The newest sample of the series (the one mounted at {@code mount}, when given). */
+    static Sample latest(JsonNode result, String mount) {
+        Sample best = null;
+        for (JsonNode series : result) {
+            if (mount != null) {
+                JsonNode labels = series.path("metric");
+                String m = ProviderHttp.text(labels, "mountpoint");
+                if (m == null) m = ProviderHttp.text(labels, "mount");
+                if (m != null ? !m.equals(mount) : result.size() > 1) continue;
+            }
+            for (JsonNode p : series.path("values")) {
+                Instant at = ProviderHttp.sampleTime(p.path(0));
+                Double v = ProviderHttp.sampleValue(p.get(1));
+                if (at != null && v != null && (best == null || at.isAfter(best.at()))) best = new Sample(at, v);
+            }
+        }
+        return best;
+    }
+
+    /** {@code 100 × (1 − part/whole)}, timed at the older of the two samples; null without both or with an empty whole. */
+    static Sample ratio(Sample part, Sample whole) {
+        if (part == null || whole == null || whole.value() <= 0) return null;
+        Instant at = part.at().isBefore(whole.at()) ? part.at() : whole.at();
+        return new Sample(at, ProviderHttp.clampPct(100.0 * (1.0 - part.value() / whole.value())));
     }
 
     // ---------------------------------------------------------------------------------------------

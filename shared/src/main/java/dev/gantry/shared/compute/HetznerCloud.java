@@ -7,11 +7,13 @@ import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@link ComputeProvider} for Hetzner Cloud over the JDK's HTTP client, against the endpoints as
@@ -20,6 +22,9 @@ import java.util.Optional;
  * <li>{@code GET /v1/locations} verifies a token (every token may read it) and lists the regions.</li>
  * <li>{@code POST /v1/servers} {@code {name, server_type, location, image, labels}} → 201 {@code {server, action, …}}.</li>
  * <li>{@code GET /v1/servers/{id}} → {@code {server}}; {@code DELETE /v1/servers/{id}} → 200 {@code {action}}.</li>
+ * <li>{@code GET /v1/servers/{id}/metrics?type=cpu&start&end&step} → {@code {metrics: {start, end, step,
+ *     time_series: {cpu: {values: [[unix_ts, "value"], …]}}}}}. Hetzner's CPU value is per vCPU (100 is
+ *     one busy vCPU), so it is divided by the server type's {@code cores}, read from the server.</li>
  * </ul>
  * Errors come as {@code {"error": {"code", "message", "details"}}}. On 429 Hetzner sends no
  * Retry-After, but {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset}
@@ -96,7 +101,51 @@ public final class HetznerCloud implements ComputeProvider {
         });
     }
 
+    /** The window asked for: a few samples at Hetzner's finest useful step. */
+    static final Duration METRICS_WINDOW = Duration.ofMinutes(5);
+
+    /**
+     * CPU only: Hetzner measures no memory, and its disk metrics are IOPS and bandwidth, not a fill
+     * level, so {@code memPct} and {@code diskPct} are always null. The server and its metrics are
+     * read at once, one attempt each.
+     */
+    @Override
+    public Optional<Metrics> metrics(String apiToken, String serverId, Instant now) {
+        String id = numericId(serverId);
+        Instant end = now.truncatedTo(ChronoUnit.SECONDS);
+        String query = "?type=cpu&start=" + end.minus(METRICS_WINDOW) + "&end=" + end + "&step=60";
+        List<Supplier<JsonNode>> calls = List.of(
+                () -> okOrNull(http.send("GET", "/v1/servers/" + id, apiToken, null, "GET /v1/servers/{id}", ProviderHttp.METRICS_TIMEOUT), apiToken),
+                () -> okOrNull(http.send("GET", "/v1/servers/" + id + "/metrics" + query, apiToken, null,
+                        "GET /v1/servers/{id}/metrics", ProviderHttp.METRICS_TIMEOUT), apiToken));
+        List<JsonNode> replies = ProviderHttp.all(calls);
+        JsonNode server = replies.get(0), metrics = replies.get(1);
+        if (server == null || metrics == null) return Optional.empty();
+        JsonNode series = metrics.path("metrics").path("time_series");
+        if (!series.isObject()) throw ProviderException.unreadable(DISPLAY_NAME, 200);
+        Instant latestAt = null;
+        Double latest = null;
+        for (JsonNode point : series.path("cpu").path("values")) {
+            Instant at = ProviderHttp.sampleTime(point.path(0));
+            Double value = ProviderHttp.sampleValue(point.get(1));
+            if (at == null || value == null) continue;
+            if (latestAt == null || at.isAfter(latestAt)) {
+                latestAt = at;
+                latest = value;
+            }
+        }
+        if (latest == null) return Optional.of(Metrics.NONE);
+        int cores = server.path("server").path("server_type").path("cores").asInt(1);
+        return Optional.of(new Metrics(ProviderHttp.clampPct(latest / Math.max(cores, 1)), null, null, latestAt));
+    }
+
     // ---------------------------------------------------------------------------------------------
+
+    /** A 2xx answer's JSON, null for a 404, else the failure. */
+    private JsonNode okOrNull(ProviderHttp.Reply reply, String token) {
+        if (reply.status() == 404) return null;
+        return ok(reply, token);
+    }
 
     private JsonNode ok(ProviderHttp.Reply reply, String token) {
         if (!reply.ok()) throw http.failure(reply, token);

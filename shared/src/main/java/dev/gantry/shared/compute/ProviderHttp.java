@@ -18,9 +18,16 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The HTTP plumbing both cloud drivers share: one JSON request with a bearer token, the answer
@@ -33,6 +40,8 @@ import java.util.function.Function;
 final class ProviderHttp {
     static final int MAX_RESPONSE_BYTES = 1024 * 1024;
     static final int MAX_PROVIDER_MESSAGE = 300;
+    /** The timeout of a metrics request: it is made while an API request waits. */
+    static final Duration METRICS_TIMEOUT = Duration.ofSeconds(4);
     private static final Logger LOG = LoggerFactory.getLogger(ProviderHttp.class);
     private static final String USER_AGENT = "Gantry";
 
@@ -81,9 +90,14 @@ final class ProviderHttp {
      * @param what the endpoint for logs, without ids ("GET /v1/servers/{id}")
      */
     Reply send(String method, String path, String token, Object jsonBody, String what) {
+        return send(method, path, token, jsonBody, what, requestTimeout);
+    }
+
+    /** {@link #send} with its own timeout, capped at the configured request timeout. */
+    Reply send(String method, String path, String token, Object jsonBody, String what, Duration timeout) {
         checkToken(token);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .timeout(requestTimeout)
+                .timeout(timeout.compareTo(requestTimeout) < 0 ? timeout : requestTimeout)
                 .header("Accept", "application/json")
                 .header("Authorization", "Bearer " + token)
                 .header("User-Agent", USER_AGENT);
@@ -197,6 +211,57 @@ final class ProviderHttp {
     static Duration untilOrZero(Instant now, Instant at) {
         Duration d = Duration.between(now, at);
         return d.isNegative() ? Duration.ZERO : d;
+    }
+
+    /**
+     * Runs independent calls at once on virtual threads and returns their results in order; the
+     * first failure (in list order) is rethrown as it was, so a ProviderException keeps its kind.
+     */
+    static <T> List<T> all(List<Supplier<T>> calls) {
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<T>> futures = new ArrayList<>();
+            for (Supplier<T> c : calls) futures.add(pool.submit(c::get));
+            List<T> out = new ArrayList<>();
+            for (Future<T> f : futures) {
+                try {
+                    out.add(f.get());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) throw r;
+                    if (e.getCause() instanceof Error err) throw err;
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted");
+                }
+            }
+            return out;
+        }
+    }
+
+    /** A sample value as the monitoring APIs send it (a string, sometimes a number); null when absent or not finite. */
+    static Double sampleValue(JsonNode v) {
+        if (v == null) return null;
+        double d;
+        if (v.isNumber()) d = v.doubleValue();
+        else if (v.isTextual()) {
+            try {
+                d = Double.parseDouble(v.textValue().strip());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        } else return null;
+        return Double.isFinite(d) ? d : null;
+    }
+
+    /** A sample timestamp: Unix seconds, possibly fractional, as a number or a string; null when unreadable. */
+    static Instant sampleTime(JsonNode t) {
+        Double seconds = sampleValue(t);
+        if (seconds == null || seconds < 0 || seconds > 1e11) return null;
+        return Instant.ofEpochMilli(Math.round(seconds * 1000));
+    }
+
+    static Double clampPct(double v) {
+        return Math.max(0.0, Math.min(100.0, v));
     }
 
     static String text(JsonNode node, String field) {

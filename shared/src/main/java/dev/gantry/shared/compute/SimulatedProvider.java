@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,10 @@ import java.util.random.RandomGenerator;
  * <li>A VM is provisioning until {@code bootDelay} has passed on the injected clock, then running;
  *     like DigitalOcean, the simulated droplet has no address until it runs. A deleted VM is
  *     deleting for {@code deleteDelay}, then gone. No threads: status is worked out on each read.</li>
+ * <li>A running VM has metrics that drift slowly and deterministically (sine waves whose phase
+ *     comes from the VM id, on the time asked for), shaped like the provider's: CPU only for
+ *     Hetzner, CPU, memory and disk for DigitalOcean, collected on the minute. A VM that is not
+ *     running has none yet; an unknown one is empty.</li>
  * <li>VMs belong to the account of the token that created them (kept as a SHA-256 of the
  *     token, never the token): another token does not see them.</li>
  * </ul>
@@ -132,6 +137,27 @@ public final class SimulatedProvider implements ComputeProvider {
         if (serverId == null) return;
         vms.computeIfPresent(serverId, (id, vm) -> !vm.account().equals(account) || vm.deletedAt() != null ? vm
                 : new Vm(vm.id(), vm.account(), vm.ipv4(), vm.region(), vm.instanceType(), vm.createdAt(), clock.instant()));
+    }
+
+    @Override
+    public Optional<Metrics> metrics(String apiToken, String serverId, Instant now) {
+        String account = account(apiToken);
+        Vm vm = serverId == null ? null : vms.get(serverId);
+        if (vm == null || !vm.account().equals(account) || gone(vm, now)) return Optional.empty();
+        if (!RUNNING.equals(view(vm, now).status())) return Optional.of(Metrics.NONE);
+        Instant at = now.truncatedTo(ChronoUnit.MINUTES);
+        double t = at.getEpochSecond();
+        long seed = vm.id().hashCode() & 0x7fffffffL;
+        double phase = (seed % 360) * Math.PI / 180;
+        double cpu = round1(30 + 20 * Math.sin(2 * Math.PI * t / 900 + phase));
+        if (flavour == HETZNER) return Optional.of(new Metrics(cpu, null, null, at));
+        double mem = round1(45 + 15 * Math.sin(2 * Math.PI * t / 3600 + 2 * phase));
+        double disk = round1(15 + seed % 30 + 3 * Math.sin(2 * Math.PI * t / 86_400 + phase));
+        return Optional.of(new Metrics(cpu, mem, disk, at));
+    }
+
+    private static double round1(double v) {
+        return Math.round(v * 10) / 10.0;
     }
 
     private boolean gone(Vm vm, Instant now) {

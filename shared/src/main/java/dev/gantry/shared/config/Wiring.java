@@ -140,7 +140,7 @@ public final class Wiring {
     }
 
     public dev.gantry.shared.platform.InstanceService instanceService() {
-        return new dev.gantry.shared.platform.InstanceService(platform());
+        return new dev.gantry.shared.platform.InstanceService(platform(), computeTargetService());
     }
 
     public dev.gantry.shared.platform.GitHubInstallService gitHubInstallService() {

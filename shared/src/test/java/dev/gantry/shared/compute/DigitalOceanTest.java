@@ -211,6 +211,71 @@ class DigitalOceanTest {
     }
 
     @Test
+    void metricsComputeCpuFromIdleSecondsAndMemoryAndRootDiskFromBytes() {
+        Server created = digitalOcean.create(TOKEN, SPEC);
+        long id = Long.parseLong(created.id());
+        fake.markRunning(id);
+        fake.metrics(id, 42.0, 63.5, 71.25);
+        fake.reset();
+
+        ComputeProvider.Metrics m = digitalOcean.metrics(TOKEN, created.id(), clock.now).orElseThrow();
+
+        assertThat(m.cpuPct()).isCloseTo(42.0, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(m.memPct()).isCloseTo(63.5, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(m.diskPct()).as("/ only, not /boot/efi").isCloseTo(71.25, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(m.collectedAt()).isEqualTo(Instant.parse("2025-03-01T12:00:00Z"));
+        assertThat(fake.requests()).extracting(FakeCloud.Recorded::path).containsExactlyInAnyOrder(
+                "/v2/monitoring/metrics/droplet/cpu", "/v2/monitoring/metrics/droplet/memory_available",
+                "/v2/monitoring/metrics/droplet/memory_total", "/v2/monitoring/metrics/droplet/filesystem_free",
+                "/v2/monitoring/metrics/droplet/filesystem_size");
+        long end = clock.now.getEpochSecond();
+        assertThat(fake.requests()).allSatisfy(r -> assertThat(r.query()).isEqualTo("host_id=" + id + "&start=" + (end - 600) + "&end=" + end));
+    }
+
+    @Test
+    void aDropletWithoutTheAgentHasNoMetricsAndOnlyWhatIsReportedIsFilledIn() {
+        Server created = digitalOcean.create(TOKEN, SPEC);
+        long id = Long.parseLong(created.id());
+
+        assertThat(digitalOcean.metrics(TOKEN, created.id(), clock.now)).contains(ComputeProvider.Metrics.NONE);
+        fake.metrics(id, 10.0, null, null);
+        ComputeProvider.Metrics m = digitalOcean.metrics(TOKEN, created.id(), clock.now).orElseThrow();
+        assertThat(m.cpuPct()).isCloseTo(10.0, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(m.memPct()).isNull();
+        assertThat(m.diskPct()).isNull();
+    }
+
+    @Test
+    void metricsAreTriedOnceA404IsEmptyAndFailuresAreProviderExceptions() {
+        Server created = digitalOcean.create(TOKEN, SPEC);
+        fake.failNext("/v2/monitoring/metrics/droplet/memory_total", 404, 1);
+        assertThat(digitalOcean.metrics(TOKEN, created.id(), clock.now)).isEmpty();
+
+        fake.reset();
+        fake.failNext("/v2/monitoring/metrics/droplet/cpu", 500, 1);
+        ProviderException e = catchThrowableOfType(ProviderException.class, () -> digitalOcean.metrics(TOKEN, created.id(), clock.now));
+        assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
+        assertThat(e.status()).isEqualTo(500);
+        assertThat(fake.requests()).hasSize(5);
+        assertThat(sleeps).isEmpty();
+        assertThat(catchThrowableOfType(ProviderException.class,
+                () -> digitalOcean.metrics("dop_v1_wrong_0123456789abcdef", created.id(), clock.now)).kind()).isEqualTo(Kind.INVALID_TOKEN);
+        assertThatThrownBy(() -> digitalOcean.metrics(TOKEN, "1&host_id=2", clock.now)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void cpuUsesTheLastTwoSamplesOfEveryModeAndSumsSeveralCpus() throws Exception {
+        var json = new ObjectMapper().readTree("""
+                [{"metric":{"host_id":"1","mode":"idle","cpu":"0"},"values":[[100,"10"],[160,"40"],[220,"70"]]},
+                 {"metric":{"host_id":"1","mode":"idle","cpu":"1"},"values":[[100,"10"],[160,"40"],[220,"40"]]},
+                 {"metric":{"host_id":"1","mode":"user","cpu":"0"},"values":[[100,"5"],[160,"5"],[220,"5"]]},
+                 {"metric":{"host_id":"1","mode":"user","cpu":"1"},"values":[[100,"5"],[160,"5"],[220,"35"]]}]""");
+        // Δidle = 30 + 0, Δuser = 0 + 30 over 160 → 220: half of two CPUs busy
+        assertThat(DigitalOcean.cpu(json).value()).isEqualTo(50.0);
+        assertThat(DigitalOcean.cpu(new ObjectMapper().readTree("[]"))).isNull();
+    }
+
+    @Test
     void rateLimitResetIsTheWaitAndStatusesMapOntoGantrys() {
         Instant now = Instant.parse("2025-03-01T12:00:00Z");
         HttpHeaders h = HttpHeaders.of(Map.of("ratelimit-reset", List.of(Long.toString(now.getEpochSecond() + 7))), (a, b) -> true);

@@ -262,6 +262,57 @@ class HetznerCloudTest {
     }
 
     @Test
+    void metricsAreTheLatestCpuSampleDividedByTheServersCores() {
+        Server created = hetzner.create(TOKEN, SPEC);
+        long id = Long.parseLong(created.id());
+        fake.markRunning(id);
+        fake.metrics(id, 37.5, 80.0, 90.0); // memory and disk: Hetzner does not report them
+        fake.reset();
+
+        ComputeProvider.Metrics m = hetzner.metrics(TOKEN, created.id(), clock.now).orElseThrow();
+
+        assertThat(m.cpuPct()).isEqualTo(37.5); // the fake reports 75 per vCPU on 2 cores
+        assertThat(m.memPct()).isNull();
+        assertThat(m.diskPct()).isNull();
+        assertThat(m.collectedAt()).isEqualTo(Instant.parse("2025-03-01T12:00:00Z"));
+        FakeCloud.Recorded r = fake.requests().stream().filter(q -> q.path().endsWith("/metrics")).findFirst().orElseThrow();
+        assertThat(r.query()).isEqualTo("type=cpu&start=2025-03-01T11:55:00Z&end=2025-03-01T12:00:00Z&step=60");
+        assertThat(r.headers()).containsEntry("authorization", "Bearer " + TOKEN);
+    }
+
+    @Test
+    void metricsWithoutSamplesAreEmptyFieldsAndAnUnknownServerIsEmpty() {
+        Server created = hetzner.create(TOKEN, SPEC);
+
+        assertThat(hetzner.metrics(TOKEN, created.id(), clock.now)).contains(ComputeProvider.Metrics.NONE);
+        assertThat(hetzner.metrics(TOKEN, "99999999", clock.now)).isEmpty();
+        assertThatThrownBy(() -> hetzner.metrics(TOKEN, "../locations", clock.now)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void metricsAreTriedOnceAndFailLikeEveryOtherCall() {
+        Server created = hetzner.create(TOKEN, SPEC);
+        fake.reset();
+        fake.down();
+        ProviderException down = catchThrowableOfType(ProviderException.class, () -> hetzner.metrics(TOKEN, created.id(), clock.now));
+        assertThat(down.kind()).isEqualTo(Kind.UNAVAILABLE);
+        assertThat(down.status()).isEqualTo(503);
+        assertThat(fake.requests()).hasSize(2); // the server and its metrics, once each
+        assertThat(sleeps).isEmpty();
+        fake.up();
+
+        fake.rateLimitNext("/v1/servers/" + created.id() + "/metrics", 30, 1);
+        assertThat(catchThrowableOfType(ProviderException.class, () -> hetzner.metrics(TOKEN, created.id(), clock.now)).kind())
+                .isEqualTo(Kind.RATE_LIMITED);
+        assertThat(sleeps).isEmpty();
+        try (LogCapture logs = LogCapture.start()) {
+            ProviderException refused = catchThrowableOfType(ProviderException.class, () -> hetzner.metrics("hz-wrong-token-0123456789abcdef", created.id(), clock.now));
+            assertThat(refused.kind()).isEqualTo(Kind.INVALID_TOKEN);
+            assertThat(logs.events()).allSatisfy(ev -> assertThat(ev.getMessage().getFormattedMessage()).doesNotContain(TOKEN));
+        }
+    }
+
+    @Test
     void statusesMapOntoGantrys() {
         assertThat(HetznerCloud.status("initializing")).isEqualTo("provisioning");
         assertThat(HetznerCloud.status("starting")).isEqualTo("provisioning");

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -79,6 +80,34 @@ class SimulatedProviderTest {
         assertThat(hetzner.get(other, id)).isEmpty();
         hetzner.delete(other, id);
         assertThat(hetzner.get(TOKEN, id).orElseThrow().status()).isNotEqualTo(ComputeProvider.DELETING);
+    }
+
+    @Test
+    void aRunningVmHasDeterministicPlausibleMetricsShapedLikeItsProvider() {
+        SimulatedProvider hetzner = SimulatedProvider.hetzner(clock);
+        SimulatedProvider digitalOcean = SimulatedProvider.digitalOcean(clock);
+        Server h = hetzner.create(TOKEN, new CreateServer("web-1", "fsn1", "cx22", "ubuntu-24.04", Map.of()));
+        Server d = digitalOcean.create(TOKEN, new CreateServer("web-2", "nyc3", "s-1vcpu-1gb", "ubuntu-24-04-x64", Map.of()));
+
+        assertThat(hetzner.metrics(TOKEN, h.id(), clock.instant())).contains(ComputeProvider.Metrics.NONE); // still provisioning
+        clock.now = clock.now.plus(Duration.ofMinutes(3)).plusSeconds(17);
+        ComputeProvider.Metrics hm = hetzner.metrics(TOKEN, h.id(), clock.instant()).orElseThrow();
+        assertThat(hm.cpuPct()).isBetween(0.0, 100.0);
+        assertThat(hm.memPct()).isNull();
+        assertThat(hm.diskPct()).isNull();
+        assertThat(hm.collectedAt()).isEqualTo(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MINUTES));
+        assertThat(hetzner.metrics(TOKEN, h.id(), clock.instant())).contains(hm);
+
+        ComputeProvider.Metrics dm = digitalOcean.metrics(TOKEN, d.id(), clock.instant()).orElseThrow();
+        assertThat(List.of(dm.cpuPct(), dm.memPct(), dm.diskPct())).allSatisfy(v -> assertThat(v).isBetween(0.0, 100.0));
+        var later = digitalOcean.metrics(TOKEN, d.id(), clock.instant().plus(Duration.ofMinutes(4))).orElseThrow();
+        assertThat(later.cpuPct()).as("it drifts").isNotEqualTo(dm.cpuPct());
+
+        assertThat(hetzner.metrics(TOKEN, "12345678", clock.instant())).isEmpty();
+        assertThat(hetzner.metrics("another-account-token-000", h.id(), clock.instant())).isEmpty();
+        assertThatThrownBy(() -> hetzner.metrics("short", h.id(), clock.instant())).isInstanceOf(ProviderException.class);
+        hetzner.delete(TOKEN, h.id());
+        assertThat(hetzner.metrics(TOKEN, h.id(), clock.instant())).contains(ComputeProvider.Metrics.NONE);
     }
 
     @Test

@@ -56,6 +56,14 @@ public abstract class FakeCloud implements AutoCloseable {
         public static Answer of(int status, Object body) { return new Answer(status, body, Map.of()); }
     }
 
+    /**
+     * What a fake's monitoring endpoints report for a server, as machine-wide percentages (null:
+     * not measured). Each fake renders it in its provider's shape (Hetzner: per-vCPU CPU only;
+     * DigitalOcean: cumulative CPU seconds per mode, memory and filesystem bytes).
+     */
+    public record FakeMetrics(Double cpuPct, Double memPct, Double diskPct) {}
+
+    private final Map<Long, FakeMetrics> metrics = new ConcurrentHashMap<>();
     private final HttpServer server;
     private final String mount;
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
@@ -116,6 +124,14 @@ public abstract class FakeCloud implements AutoCloseable {
 
     public List<Recorded> requests() { return List.copyOf(requests); }
 
+    /** From now on the server's monitoring reports these values (a server without any reports none: an empty series). */
+    public void metrics(long serverId, Double cpuPct, Double memPct, Double diskPct) {
+        metrics.put(serverId, new FakeMetrics(cpuPct, memPct, diskPct));
+    }
+
+    /** The server's monitoring reports nothing again (a DigitalOcean droplet without the agent). */
+    public void clearMetrics(long serverId) { metrics.remove(serverId); }
+
     /** Forgets the log and injected failures (state and tokens stay). */
     public void reset() {
         requests.clear();
@@ -131,6 +147,21 @@ public abstract class FakeCloud implements AutoCloseable {
     // ------------------------------------------------------------------------------------------ for the providers
 
     protected long nextId() { return nextId.getAndIncrement(); }
+
+    /** What the server's monitoring reports, or null for nothing. */
+    protected FakeMetrics metricsOf(long serverId) { return metrics.get(serverId); }
+
+    /** A raw query string's parameters, URL-decoded (the last value of a repeated one wins). */
+    protected static Map<String, String> params(String rawQuery) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) return out;
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq), v = eq < 0 ? "" : pair.substring(eq + 1);
+            out.put(java.net.URLDecoder.decode(k, StandardCharsets.UTF_8), java.net.URLDecoder.decode(v, StandardCharsets.UTF_8));
+        }
+        return out;
+    }
 
     /** The endpoint's answer, or null for no such endpoint (a provider-shaped 404). */
     protected abstract Answer route(Call call);

@@ -20,6 +20,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *     unknown region or size</li>
  * <li>{@code GET /v2/droplets/{id}} → {@code {droplet}}; {@code DELETE /v2/droplets/{id}} → 204;
  *     404 {@code not_found} for an unknown id</li>
+ * <li>{@code GET /v2/monitoring/metrics/droplet/{cpu,memory_available,memory_total,filesystem_free,filesystem_size}
+ *     ?host_id&start&end} → {@code {status: success, data: {resultType: matrix, result: [{metric, values}]}}}:
+ *     what {@link #metrics} set, at the last two minutes before {@code end} (CPU as cumulative seconds per
+ *     mode, memory of a 1 GiB droplet, filesystems {@code /} and {@code /boot/efi}); an empty {@code result}
+ *     when nothing is set, as for a droplet without the monitoring agent; 400 without host_id, start or end</li>
  * </ul>
  * Errors are {@code {"id", "message", "request_id"}}. A new droplet is {@code new} with no networks;
  * {@link #markRunning} makes it {@code active} with a public and a private IPv4. Every answer
@@ -90,6 +95,9 @@ public final class FakeDigitalOcean extends FakeCloud {
             return Answer.of(200, obj("regions", out, "links", obj(), "meta", obj("total", out.size())));
         }
         if (call.method().equals("POST") && p.equals("/v2/droplets")) return create(call.json());
+        if (call.method().equals("GET") && p.startsWith("/v2/monitoring/metrics/droplet/")) {
+            return metrics(p.substring("/v2/monitoring/metrics/droplet/".length()), params(call.query()));
+        }
         if (p.matches("/v2/droplets/[0-9]+")) {
             long id = Long.parseLong(p.substring("/v2/droplets/".length()));
             FakeDroplet d = droplets.get(id);
@@ -123,6 +131,79 @@ public final class FakeDigitalOcean extends FakeCloud {
         droplets.put(id, d);
         return Answer.of(202, obj("droplet", json(d), "links", obj("actions", list(obj("id", id + 7_000_000_000L, "rel", "create",
                 "href", "https://api.digitalocean.com/v2/actions/" + (id + 7_000_000_000L))))));
+    }
+
+    static final long MEMORY_BYTES = 1L << 30;
+    static final long ROOT_FS_BYTES = 25L << 30;
+    static final long BOOT_FS_BYTES = 100L << 20;
+
+    private Answer metrics(String name, Map<String, String> q) {
+        if (!Set.of("cpu", "memory_available", "memory_total", "memory_free", "memory_cached", "filesystem_free", "filesystem_size").contains(name)) {
+            return null;
+        }
+        String hostId = q.get("host_id");
+        long end;
+        try {
+            Long.parseLong(q.get("start"));
+            end = Long.parseLong(q.get("end"));
+        } catch (RuntimeException e) {
+            return Answer.of(400, error("bad_request", "start and end must be Unix timestamps"));
+        }
+        if (hostId == null || !hostId.matches("[0-9]+")) return Answer.of(400, error("bad_request", "host_id is required"));
+        FakeMetrics m = metricsOf(Long.parseLong(hostId));
+        long t2 = end / 60 * 60, t1 = t2 - 60;
+        List<Object> result = new ArrayList<>();
+        if (m != null) {
+            switch (name) {
+                case "cpu" -> {
+                    if (m.cpuPct() != null) {
+                        double busy = 60 * m.cpuPct() / 100;
+                        result.add(cpuSeries(hostId, "idle", 1_000_000, 60 - busy, t1, t2));
+                        result.add(cpuSeries(hostId, "user", 200_000, busy * 0.7, t1, t2));
+                        result.add(cpuSeries(hostId, "system", 50_000, busy * 0.25, t1, t2));
+                        result.add(cpuSeries(hostId, "iowait", 4_000, busy * 0.05, t1, t2));
+                    }
+                }
+                case "memory_total" -> { if (m.memPct() != null) result.add(series(obj("host_id", hostId), MEMORY_BYTES, MEMORY_BYTES, t1, t2)); }
+                case "memory_available" -> {
+                    if (m.memPct() != null) {
+                        double avail = MEMORY_BYTES * (1 - m.memPct() / 100);
+                        result.add(series(obj("host_id", hostId), avail * 0.9, avail, t1, t2));
+                    }
+                }
+                case "filesystem_size" -> {
+                    if (m.diskPct() != null) {
+                        result.add(series(fs(hostId, "/dev/vda15", "vfat", "/boot/efi"), BOOT_FS_BYTES, BOOT_FS_BYTES, t1, t2));
+                        result.add(series(fs(hostId, "/dev/vda1", "ext4", "/"), ROOT_FS_BYTES, ROOT_FS_BYTES, t1, t2));
+                    }
+                }
+                case "filesystem_free" -> {
+                    if (m.diskPct() != null) {
+                        result.add(series(fs(hostId, "/dev/vda15", "vfat", "/boot/efi"), BOOT_FS_BYTES / 2, BOOT_FS_BYTES / 2, t1, t2));
+                        double free = ROOT_FS_BYTES * (1 - m.diskPct() / 100);
+                        result.add(series(fs(hostId, "/dev/vda1", "ext4", "/"), free * 1.01, free, t1, t2));
+                    }
+                }
+                default -> { }
+            }
+        }
+        return Answer.of(200, obj("status", "success", "data", obj("resultType", "matrix", "result", result)));
+    }
+
+    private static Map<String, Object> cpuSeries(String hostId, String mode, double base, double delta, long t1, long t2) {
+        return series(obj("host_id", hostId, "mode", mode), base, base + delta, t1, t2);
+    }
+
+    private static Map<String, Object> fs(String hostId, String device, String fstype, String mountpoint) {
+        return obj("device", device, "fstype", fstype, "host_id", hostId, "mountpoint", mountpoint);
+    }
+
+    private static Map<String, Object> series(Map<String, Object> labels, double v1, double v2, long t1, long t2) {
+        return obj("metric", labels, "values", list(list(t1, plain(v1)), list(t2, plain(v2))));
+    }
+
+    private static String plain(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     private Map<String, Object> json(FakeDroplet d) {

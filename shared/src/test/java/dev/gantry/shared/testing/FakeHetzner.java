@@ -19,6 +19,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *     {@code invalid_input} for an unknown location or server type, 409 {@code uniqueness_error} for a used name</li>
  * <li>{@code GET /v1/servers/{id}} → {@code {server}}; {@code DELETE /v1/servers/{id}} → 200 {@code {action}};
  *     404 {@code not_found} for an unknown id</li>
+ * <li>{@code GET /v1/servers/{id}/metrics?type&start&end[&step]} → {@code {metrics: {start, end, step,
+ *     time_series: {cpu: {values: [[unix_ts, "value"], …]}}}}}: the CPU set with {@link #metrics}, as Hetzner
+ *     reports it per vCPU (× the type's 2 cores), at the last two step boundaries before {@code end};
+ *     an empty series when nothing is set; 400 {@code invalid_input} without type, start or end</li>
  * </ul>
  * Errors are {@code {"error": {"code", "message", "details"}}}. A new server is {@code initializing}
  * with its IPv4 assigned; {@link #markRunning} moves it on. 429s carry Hetzner's
@@ -82,6 +86,9 @@ public final class FakeHetzner extends FakeCloud {
                     "previous_page", null, "next_page", null, "last_page", 1, "total_entries", out.size()))));
         }
         if (call.method().equals("POST") && p.equals("/v1/servers")) return create(call.json());
+        if (call.method().equals("GET") && p.matches("/v1/servers/[0-9]+/metrics")) {
+            return metrics(Long.parseLong(p.substring("/v1/servers/".length(), p.length() - "/metrics".length())), params(call.query()));
+        }
         if (p.matches("/v1/servers/[0-9]+")) {
             long id = Long.parseLong(p.substring("/v1/servers/".length()));
             FakeServer s = servers.get(id);
@@ -117,6 +124,36 @@ public final class FakeHetzner extends FakeCloud {
                 "next_actions", list(action("start_server", id)), "root_password", "YItygq1v3GYjjMomLaKc"));
     }
 
+    static final int CORES = 2;
+
+    private Answer metrics(long id, Map<String, String> q) {
+        if (!servers.containsKey(id)) return Answer.of(404, error("not_found", "server with ID '" + id + "' not found"));
+        String type = q.get("type");
+        java.time.Instant start, end;
+        try {
+            start = java.time.OffsetDateTime.parse(q.get("start")).toInstant();
+            end = java.time.OffsetDateTime.parse(q.get("end")).toInstant();
+        } catch (RuntimeException e) {
+            return Answer.of(400, error("invalid_input", "invalid input in fields 'start', 'end'"));
+        }
+        if (type == null || !List.of(type.split(",")).stream().allMatch(t -> Set.of("cpu", "disk", "network").contains(t))) {
+            return Answer.of(400, error("invalid_input", "invalid input in field 'type'"));
+        }
+        long step = q.containsKey("step") ? Long.parseLong(q.get("step")) : 60;
+        Map<String, Object> series = new LinkedHashMap<>();
+        if (List.of(type.split(",")).contains("cpu")) {
+            List<Object> values = new ArrayList<>();
+            FakeMetrics m = metricsOf(id);
+            if (m != null && m.cpuPct() != null) {
+                long last = end.getEpochSecond() / step * step;
+                values.add(list(last - step, Double.toString(m.cpuPct() * CORES / 2)));
+                values.add(list(last, Double.toString(m.cpuPct() * CORES)));
+            }
+            series.put("cpu", obj("values", values));
+        }
+        return Answer.of(200, obj("metrics", obj("start", start.toString(), "end", end.toString(), "step", step, "time_series", series)));
+    }
+
     private Map<String, Object> json(FakeServer s) {
         String[] l = LOCATIONS.get(s.location());
         return obj("id", s.id(), "name", s.name(), "status", s.status(), "created", "2024-05-01T10:00:00+00:00",
@@ -125,7 +162,7 @@ public final class FakeHetzner extends FakeCloud {
                         "ipv6", obj("id", s.id() + 2, "ip", "2a01:4f8:c012:" + Long.toHexString(s.id() % 0xffff) + "::/64", "blocked", false, "dns_ptr", list()),
                         "floating_ips", list(), "firewalls", list()),
                 "private_net", list(),
-                "server_type", obj("id", 104, "name", s.serverType(), "description", s.serverType().toUpperCase(), "cores", 2,
+                "server_type", obj("id", 104, "name", s.serverType(), "description", s.serverType().toUpperCase(), "cores", CORES,
                         "memory", 4.0, "disk", 40, "deprecated", false, "storage_type", "local", "cpu_type", "shared", "architecture", "x86"),
                 "datacenter", obj("id", Integer.parseInt(l[0]), "name", s.location() + "-dc" + (10 + Integer.parseInt(l[0])),
                         "description", l[1] + " virtual DC", "location", location(s.location())),

@@ -292,7 +292,7 @@ public final class PlatformApi {
 
     Response getInstance(Request request) {
         var i = instances.require(request.principal(), request.pathParam("id"));
-        return Response.ok(InstanceService.View.of(i), i.version());
+        return Response.ok(instances.withLiveMetrics(i), i.version());
     }
 
     Response destroyInstance(Request request) {

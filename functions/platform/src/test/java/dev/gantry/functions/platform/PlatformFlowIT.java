@@ -97,6 +97,23 @@ class PlatformFlowIT {
         assertThat(inst.text("/status")).isEqualTo("running");
         assertThat(inst.text("/provider_server_id")).isEqualTo(Long.toString(serverId));
         assertThat(inst.text("/ip")).isNotBlank();
+        assertThat(inst.json().get("metrics").isNull()).as("no sample yet").isTrue();
+        assertThat(inst.json().get("metrics_error").isNull()).isTrue();
+
+        // live metrics from Hetzner's monitoring API on the single-instance GET; lists never call the provider
+        hetzner.metrics(serverId, 12.5, null, null);
+        inst = api.call("GET", "/v1/instances/" + instanceId, null, token).expect(200);
+        assertThat(inst.json().at("/metrics/cpu_pct").doubleValue()).isEqualTo(12.5);
+        assertThat(inst.json().at("/metrics/mem_pct").isNull()).as("Hetzner has no memory metric").isTrue();
+        assertThat(inst.json().at("/metrics/disk_pct").isNull()).isTrue();
+        assertThat(inst.json().at("/metrics/container_count").isNull()).isTrue();
+        assertThat(inst.text("/metrics/collected_at")).isNotBlank();
+        assertThat(inst.json().get("metrics_error").isNull()).isTrue();
+        assertThat(inst.json().get("agent_connected").booleanValue()).isFalse();
+        int calls = hetzner.requests().size();
+        Reply list = api.call("GET", "/v1/instances", null, token).expect(200);
+        assertThat(list.json().at("/data/0/metrics").isNull()).isTrue();
+        assertThat(hetzner.requests()).hasSize(calls);
 
         // env vars: secrets redacted on read, revealed to admins (the owner here)
         api.call("PUT", "/v1/environments/" + envId + "/env-vars",

@@ -58,6 +58,37 @@ class ProviderFailuresIT {
     }
 
     @Test
+    void anInstanceIsStillReadWhenItsMetricsCannotBe() {
+        String t = api.signup("metricsdown");
+        String repoId = api.call("POST", "/v1/repos", "{\"full_name\":\"gantry-demo/express-api\"}", t).expect(201).text("/id");
+        String ctId = api.call("POST", "/v1/compute-targets", "{\"provider\":\"hetzner\",\"name\":\"H\",\"api_token\":\"" + TOKEN + "\"}", t)
+                .expect(201).text("/id");
+        String envId = api.call("POST", "/v1/repos/" + repoId + "/environments", "{\"name\":\"web\",\"compute_target_id\":\"" + ctId + "\"}", t)
+                .expect(201).text("/id");
+        api.drain(1);
+        long serverId = PlatformFlowIT.serverOf(envId, hetzner);
+        hetzner.markRunning(serverId);
+        api.drain(3);
+        String instanceId = api.call("GET", "/v1/environments/" + envId, null, t).expect(200).text("/instance_id");
+        hetzner.metrics(serverId, 50.0, null, null);
+        assertThat(api.call("GET", "/v1/instances/" + instanceId, null, t).expect(200).json().at("/metrics/cpu_pct").doubleValue()).isEqualTo(50.0);
+
+        hetzner.down();
+        Reply down = api.call("GET", "/v1/instances/" + instanceId, null, t).expect(200);
+        assertThat(down.text("/status")).isEqualTo("running");
+        assertThat(down.json().get("metrics").isNull()).isTrue();
+        assertThat(down.text("/metrics_error")).contains("Hetzner Cloud answered 503").doesNotContain(TOKEN);
+        hetzner.up();
+
+        hetzner.rateLimitNext("/v1/servers/" + serverId + "/metrics", 30, 1);
+        Reply limited = api.call("GET", "/v1/instances/" + instanceId, null, t).expect(200);
+        assertThat(limited.json().get("metrics").isNull()).isTrue();
+        assertThat(limited.text("/metrics_error")).contains("rate-limiting");
+
+        assertThat(api.call("GET", "/v1/instances/" + instanceId, null, t).expect(200).json().at("/metrics/cpu_pct").doubleValue()).isEqualTo(50.0);
+    }
+
+    @Test
     void aDeletionThatThe_providerRefusesEndsFailedWithItsReason() {
         String t = api.signup("deletefail");
         String repoId = api.call("POST", "/v1/repos", "{\"full_name\":\"gantry-demo/express-api\"}", t).expect(201).text("/id");
