@@ -326,7 +326,10 @@ public final class LocalServer implements AutoCloseable {
                     .credentialsProvider(CREDENTIALS).endpointOverride(emulators.dynamoEndpoint()).build()) {
                 // ListTables rather than DescribeTable: DynamoDB Local logs a stack trace for every missing table.
                 boolean exists = dynamo.listTablesPaginator().tableNames().stream().anyMatch(table::equals);
-                if (exists) return; // kept from an earlier run
+                if (exists) { // kept from an earlier run: add the indexes later versions introduced
+                    addMissingIndexes(dynamo, table);
+                    return;
+                }
                 dynamo.createTable(TableDefinition.createTableRequest(table));
                 dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
                 try {
@@ -335,6 +338,20 @@ public final class LocalServer implements AutoCloseable {
                 } catch (RuntimeException e) {
                     System.err.println("gantry-local: could not enable TTL on " + table + " (expired items stay): " + e.getMessage());
                 }
+            }
+        }
+
+        /** A data directory from before an index existed gets it (GSI2 and GSI3 came with deploys). */
+        private static void addMissingIndexes(DynamoDbClient dynamo, String table) {
+            var existing = dynamo.describeTable(r -> r.tableName(table)).table().globalSecondaryIndexes().stream()
+                    .map(i -> i.indexName()).collect(java.util.stream.Collectors.toSet());
+            var wanted = TableDefinition.createTableRequest(table);
+            for (var index : wanted.globalSecondaryIndexes()) {
+                if (existing.contains(index.indexName())) continue;
+                dynamo.updateTable(r -> r.tableName(table).attributeDefinitions(wanted.attributeDefinitions())
+                        .globalSecondaryIndexUpdates(u -> u.create(c -> c.indexName(index.indexName()).keySchema(index.keySchema())
+                                .projection(index.projection()))));
+                System.err.println("gantry-local: added index " + index.indexName() + " to " + table);
             }
         }
 
