@@ -3,6 +3,10 @@ package dev.gantry.infra;
 import dev.gantry.functions.Catalog;
 import dev.gantry.shared.functions.FunctionSpec;
 import dev.gantry.shared.functions.WorkerSpec;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
@@ -174,6 +178,7 @@ public final class GantryStack extends Stack {
         }
 
         for (WorkerSpec spec : Catalog.WORKERS) worker(spec, repoRoot);
+        alarms();
 
         CfnOutput.Builder.create(this, "ApiUrl").description("Base URL of the HTTP API").value(httpApi.getApiEndpoint()).build();
         CfnOutput.Builder.create(this, "TableName").description("The single DynamoDB table").value(table.getTableName()).build();
@@ -250,6 +255,25 @@ public final class GantryStack extends Stack {
                     @Override public AccessLogFormat getFormat() { return AccessLogFormat.custom(ACCESS_LOG_FORMAT); }
                 })
                 .build();
+    }
+
+    /**
+     * The alarms an operator needs first: any message in a dead-letter queue (work that failed
+     * every retry), and any function error (an unhandled exception, a timeout). They have no
+     * actions: where they notify (SNS, chat, paging) is the operator's choice.
+     */
+    private void alarms() {
+        Construct scope = new Construct(this, "Alarms");
+        deadLetterQueues.forEach((name, dlq) -> Alarm.Builder.create(scope, name + "-dlq-not-empty")
+                .alarmDescription("Messages of the " + name + " queue failed every retry and wait in its DLQ")
+                .metric(dlq.metricApproximateNumberOfMessagesVisible(MetricOptions.builder().period(Duration.minutes(5)).statistic("Maximum").build()))
+                .threshold(1).evaluationPeriods(1).comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING).build());
+        functions.forEach((name, fn) -> Alarm.Builder.create(scope, name + "-errors")
+                .alarmDescription("The " + name + " function failed (unhandled error or timeout)")
+                .metric(fn.metricErrors(MetricOptions.builder().period(Duration.minutes(5)).statistic("Sum").build()))
+                .threshold(1).evaluationPeriods(1).comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING).build());
     }
 
     /** An API function and its "live" alias (what API Gateway invokes). */

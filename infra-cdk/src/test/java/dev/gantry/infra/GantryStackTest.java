@@ -289,6 +289,16 @@ class GantryStackTest {
         template.resourceCountIs("AWS::Events::Rule", (int) Catalog.WORKERS.stream().filter(w -> w.scheduleMinutes() > 0).count());
     }
 
+    @Test
+    void alarmsWatchEveryDeadLetterQueueAndEveryFunction() {
+        Map<String, Map<String, Object>> alarms = resourcesOfType("AWS::CloudWatch::Alarm");
+        long dlqAlarms = alarms.values().stream().filter(a -> "ApproximateNumberOfMessagesVisible".equals(props(a).get("MetricName"))).count();
+        long errorAlarms = alarms.values().stream().filter(a -> "Errors".equals(props(a).get("MetricName"))).count();
+        assertThat(dlqAlarms).isEqualTo(QueueSpec.ALL.size());
+        assertThat(errorAlarms).isEqualTo(Catalog.API_FUNCTIONS.size() + Catalog.WORKERS.size());
+        for (Map<String, Object> a : alarms.values()) assertThat(number(props(a).get("Threshold"))).isEqualTo(1);
+    }
+
     // ---- IAM --------------------------------------------------------------------------------
 
     @Test
