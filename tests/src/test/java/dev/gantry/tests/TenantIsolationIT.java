@@ -78,8 +78,8 @@ class TenantIsolationIT {
     /**
      * B's platform resources, made through the API (simulated GitHub and providers): a scanned repo, a
      * compute target, an environment whose VM the workers have provisioned, an env var, a shared
-     * secret and its binding. Probes wait until the workers are done with them, so that B's views
-     * change only if a probe changes them.
+     * secret and its binding, and two deploys the workers have run. Probes wait until the workers
+     * are done with them, so that B's views change only if a probe changes them.
      */
     private static void addPlatformProbes() {
         String repo = call("POST", "/v1/repos", "{\"full_name\":\"gantry-demo/flask-app\"}", bToken).expect(201).text("/id");
@@ -138,6 +138,39 @@ class TenantIsolationIT {
         String i = "/v1/instances/" + instance;
         probes.put("GET /v1/instances/{id}", new Probe(i, null, i));
         probes.put("DELETE /v1/instances/{id}", new Probe(i, null, i));
+
+        // Two deploys of B's environment, run to the end by the local server's deploy worker one
+        // after the other (so the second is not superseded), so that B's deploys no longer change on
+        // their own and the second has an earlier deploy a rollback could go back to.
+        String firstDeploy = call("POST", e + "/deploys", "{\"sha\":\"" + "b1".repeat(20) + "\"}", bToken).expect(202).text("/id");
+        awaitTerminal("/v1/deploys/" + firstDeploy);
+        String deploy = call("POST", e + "/deploys", "{\"sha\":\"" + "b2".repeat(20) + "\"}", bToken).expect(202).text("/id");
+        assertThat(deploy).startsWith("dep_");
+        awaitTerminal("/v1/deploys/" + deploy);
+        String envDeploys = "/v1/deploys?environment_id=" + env;
+        probes.put("POST /v1/environments/{id}/deploys", new Probe(e + "/deploys", "{\"sha\":\"" + "a0".repeat(20) + "\"}", envDeploys, env));
+        String d = "/v1/deploys/" + deploy;
+        probes.put("GET /v1/deploys/{id}", new Probe(d, null, d));
+        probes.put("POST /v1/deploys/{id}/cancel", new Probe(d + "/cancel", "{}", d, deploy));
+        probes.put("POST /v1/deploys/{id}/rollback", new Probe(d + "/rollback", "{}", envDeploys, deploy));
+        probes.put("GET /v1/deploys/{id}/logs", new Probe(d + "/logs?limit=100", null, d + "/logs?limit=100", deploy));
+    }
+
+    /** Polls B's deploy until it is over (succeeded or failed); generous, like {@link #awaitField}. */
+    private static void awaitTerminal(String path) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            last = call("GET", path, null, bToken).expect(200).text("/status");
+            if ("succeeded".equals(last) || "failed".equals(last)) return;
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+        }
+        throw new AssertionError(path + " is still " + last + ", expected it to be succeeded or failed");
     }
 
     /** Polls B's resource until a field has a value; the deadline is generous (workers run every few seconds), not a timing claim. */

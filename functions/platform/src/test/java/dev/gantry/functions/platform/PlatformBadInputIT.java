@@ -34,16 +34,19 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Bad input on every route of the platform table (API.md §1, §6–§8): malformed JSON, wrong types,
+ * Bad input on every route of the platform table (API.md §1, §6–§9): malformed JSON, wrong types,
  * missing and unknown fields, oversize bodies, wrong media types, missing or garbled credentials,
- * ids of the wrong shape, bad limits and cursors, and the env var rules (key pattern, 500 vars,
- * 32 KiB values, unique keys, set-or-unset). Each is answered with its documented status and code,
+ * ids of the wrong shape, bad limits and cursors, the env var rules (key pattern, 500 vars,
+ * 32 KiB values, unique keys, set-or-unset) and the deploy rules (commit shas, status filters,
+ * foreign deploys and filters, bodiless cancel and rollback). Each is answered with its documented status and code,
  * never a 500. A route added to the table without a sample here fails {@link #everyRouteHasASample()}.
  */
 class PlatformBadInputIT {
     static final String HETZNER_TOKEN = "hz-valid-token-0123456789abcdefghijklmnopqrstuvwxyz";
     /** Well-formed ids that exist nowhere. */
     static final String MISSING = "01j9zzzzzzzzzzzzzzzzzzzzzz";
+    /** A well-formed commit sha. */
+    static final String SHA = "0123456789abcdef0123456789abcdef01234567";
 
     private static FakeHetzner hetzner;
     private static PlatformClient api;
@@ -54,6 +57,7 @@ class PlatformBadInputIT {
     private static String envId;
     private static String secretId;
     private static String bindingId;
+    private static String deployId;
 
     /** A valid request for each route: the path to call and a body (null: the route takes none). */
     record Sample(String path, String body) {}
@@ -66,15 +70,18 @@ class PlatformBadInputIT {
             "/v1/environments/", "environment_not_found",
             "/v1/secrets/", "secret_not_found",
             "/v1/compute-targets/", "compute_target_not_found",
-            "/v1/instances/", "instance_not_found");
+            "/v1/instances/", "instance_not_found",
+            "/v1/deploys/", "deploy_not_found");
 
     /** Writes whose every field is optional: {@code {}} is a valid body for them. */
     private static final Set<String> NO_REQUIRED_FIELDS = Set.of(
-            "POST /v1/repos/{id}/scan", "PATCH /v1/environments/{id}", "PATCH /v1/environments/{id}/env-vars");
+            "POST /v1/repos/{id}/scan", "PATCH /v1/environments/{id}", "PATCH /v1/environments/{id}/env-vars",
+            "POST /v1/environments/{id}/deploys", "POST /v1/deploys/{id}/cancel", "POST /v1/deploys/{id}/rollback");
 
     /** The paginated lists (limit 1–100, tamper-evident cursors). */
     private static final Set<String> PAGINATED = Set.of(
-            "GET /v1/repos", "GET /v1/repos/{id}/environments", "GET /v1/secrets", "GET /v1/compute-targets", "GET /v1/instances");
+            "GET /v1/repos", "GET /v1/repos/{id}/environments", "GET /v1/secrets", "GET /v1/compute-targets", "GET /v1/instances",
+            "GET /v1/deploys", "GET /v1/deploys/{id}/logs", "GET /v1/jobs");
 
     @BeforeAll
     static void start() {
@@ -106,6 +113,8 @@ class PlatformBadInputIT {
         bindingId = api.call("POST", "/v1/environments/" + envId + "/secret-bindings", "{\"secret_key\":\"DATABASE_URL\"}", token)
                 .expect(201).text("/id");
         api.call("PUT", "/v1/environments/" + envId + "/env-vars", "[{\"key\":\"PORT\",\"value\":\"8080\"}]", token).expect(200);
+        // a queued deploy (no worker runs here, so it stays queued until a newer one supersedes it)
+        deployId = api.call("POST", "/v1/environments/" + envId + "/deploys", "{\"sha\":\"" + SHA + "\"}", token).expect(202).text("/id");
 
         String env = "/v1/environments/" + envId;
         samples = Map.ofEntries(
@@ -149,7 +158,14 @@ class PlatformBadInputIT {
                 Map.entry("DELETE /v1/compute-targets/{id}", new Sample("/v1/compute-targets/ct_" + MISSING, null)),
                 Map.entry("GET /v1/instances", new Sample("/v1/instances", null)),
                 Map.entry("GET /v1/instances/{id}", new Sample("/v1/instances/inst_" + MISSING, null)),
-                Map.entry("DELETE /v1/instances/{id}", new Sample("/v1/instances/inst_" + MISSING, null)));
+                Map.entry("DELETE /v1/instances/{id}", new Sample("/v1/instances/inst_" + MISSING, null)),
+                Map.entry("POST /v1/environments/{id}/deploys", new Sample(env + "/deploys", "{\"sha\":\"" + SHA + "\"}")),
+                Map.entry("GET /v1/deploys", new Sample("/v1/deploys", null)),
+                Map.entry("GET /v1/deploys/{id}", new Sample("/v1/deploys/" + deployId, null)),
+                Map.entry("POST /v1/deploys/{id}/cancel", new Sample("/v1/deploys/" + deployId + "/cancel", "{}")),
+                Map.entry("POST /v1/deploys/{id}/rollback", new Sample("/v1/deploys/" + deployId + "/rollback", "{}")),
+                Map.entry("GET /v1/deploys/{id}/logs", new Sample("/v1/deploys/" + deployId + "/logs", null)),
+                Map.entry("GET /v1/jobs", new Sample("/v1/jobs", null)));
     }
 
     @AfterAll
@@ -358,7 +374,8 @@ class PlatformBadInputIT {
         api.call("GET", "/v1/secrets?limit=1&cursor=" + cursor.substring(0, cursor.length() - 1), null, token).expectError(400, "invalid_cursor");
         api.call("GET", "/v1/secrets?limit=1&cursor=" + cursor + "A", null, token).expectError(400, "invalid_cursor");
         // a cursor of one list on another list, or of one workspace in another
-        for (String other : List.of("/v1/repos", "/v1/compute-targets", "/v1/instances", "/v1/repos/" + repoId + "/environments")) {
+        for (String other : List.of("/v1/repos", "/v1/compute-targets", "/v1/instances", "/v1/repos/" + repoId + "/environments",
+                "/v1/deploys", "/v1/deploys/" + deployId + "/logs", "/v1/jobs")) {
             api.call("GET", other + "?cursor=" + cursor, null, token).expectError(400, "invalid_cursor");
         }
         String stranger = api.signup("cursor-stranger");
@@ -586,6 +603,156 @@ class PlatformBadInputIT {
         }
         assertThat(api.call("GET", "/v1/environments/" + envId, null, token).expect(200).text("/branch")).isEqualTo("main");
         assertThat(api.call("GET", "/v1/environments/" + envId + "/env-vars", null, token).expect(200).raw()).contains("PORT");
+    }
+
+
+    // --- deploys and jobs (API.md §9) -------------------------------------------------------------------
+
+    private static int deployCount() {
+        return api.call("GET", "/v1/deploys?environment_id=" + envId + "&limit=100", null, token).expect(200).json().get("data").size();
+    }
+
+    private static String newDeploy(String sha) {
+        return api.call("POST", "/v1/environments/" + envId + "/deploys", "{\"sha\":\"" + sha + "\"}", token).expect(202).text("/id");
+    }
+
+    @Test
+    void deployShasAreSevenToFortyLowerCaseHex() {
+        String url = "/v1/environments/" + envId + "/deploys";
+        int before = deployCount();
+        for (String sha : List.of("", "abc", "abcdef", "ABCDEF1", SHA.toUpperCase(), "g123456", "0123456z", "01234 67", " 0123456",
+                "0x12345", "-123456", SHA + "0", "0".repeat(64), "012345\\u00e9")) {
+            var reply = api.call("POST", url, "{\"sha\":\"" + sha + "\"}", token).expectError(400, "validation_error");
+            assertThat(reply.json().at("/details/fields/0/field").asText()).as("sha %s", sha).isEqualTo("sha");
+        }
+        for (String notString : List.of("1234567", "true", "[\"" + SHA + "\"]", "{\"sha\":\"" + SHA + "\"}")) {
+            var reply = api.call("POST", url, "{\"sha\":" + notString + "}", token).expectError(400, "validation_error");
+            assertThat(reply.json().at("/details/fields/0/field").asText()).isEqualTo("sha");
+        }
+        api.call("POST", url, "{\"sha\":\"" + SHA + "\",\"branch\":\"main\"}", token).expectError(400, "validation_error");
+        assertThat(deployCount()).as("no refused request created a deploy").isEqualTo(before);
+        // the shortest and the longest are fine, and no sha at all deploys the head of the branch
+        assertThat(api.call("GET", "/v1/deploys/" + newDeploy("abcdef0"), null, token).expect(200).text("/sha")).isEqualTo("abcdef0");
+        assertThat(api.call("GET", "/v1/deploys/" + newDeploy(SHA), null, token).expect(200).text("/sha")).isEqualTo(SHA);
+        var head = api.call("POST", url, "{}", token).expect(202);
+        assertThat(head.text("/sha")).matches("[0-9a-f]{40}");
+        assertThat(head.text("/triggered_by")).isEqualTo("api");
+        assertThat(api.call("POST", url, null, token).expect(202).text("/status")).isEqualTo("queued");
+    }
+
+    @Test
+    void deployStatusFilterIsOneOfTheStatuses() {
+        for (String status : List.of("done", "QUEUED", "queued%20", "running", "cancelling", "%00", "succeeded,failed", "x".repeat(3000))) {
+            var reply = api.call("GET", "/v1/deploys?status=" + status, null, token).expectError(400, "validation_error");
+            assertThat(reply.json().at("/details/fields/0/field").asText()).isEqualTo("status");
+        }
+        for (String status : List.of("queued", "provisioning", "building", "deploying", "succeeded", "failed", "cancelled", "superseded")) {
+            var page = api.call("GET", "/v1/deploys?status=" + status, null, token).expect(200);
+            for (JsonNode d : page.json().get("data")) assertThat(d.get("status").asText()).isEqualTo(status);
+        }
+        api.call("GET", "/v1/deploys?environment_id=" + envId + "&status=queued", null, token).expect(200);
+    }
+
+    @Test
+    void deployListFiltersNamingMissingOrForeignIdsAre404() {
+        String stranger = api.signup("deploy-filter-stranger");
+        String strangersRepo = api.call("POST", "/v1/repos", "{\"full_name\":\"gantry-demo/flask-app\"}", stranger).expect(201).text("/id");
+        for (String env : List.of("env_" + MISSING, "nonsense", "repo_" + MISSING, "%00")) {
+            api.call("GET", "/v1/deploys?environment_id=" + env, null, token).expectError(404, "environment_not_found");
+        }
+        for (String repo : List.of("repo_" + MISSING, "nonsense", "env_" + MISSING, strangersRepo)) {
+            api.call("GET", "/v1/deploys?repo_id=" + repo, null, token).expectError(404, "repo_not_found");
+        }
+        // the stranger's own filter works for the stranger, and shows none of this workspace's deploys
+        assertThat(api.call("GET", "/v1/deploys?repo_id=" + strangersRepo, null, stranger).expect(200).json().get("data")).isEmpty();
+        assertThat(api.call("GET", "/v1/deploys?repo_id=" + repoId, null, token).expect(200).json().get("data")).isNotEmpty();
+    }
+
+    @Test
+    void missingAndForeignDeploysAre404DeployNotFound() {
+        // another workspace's deploy, of the same GitHub repo
+        String stranger = api.signup("deploy-stranger");
+        String repo = api.call("POST", "/v1/repos", "{\"full_name\":\"gantry-demo/flask-app\"}", stranger).expect(201).text("/id");
+        String ct = api.call("POST", "/v1/compute-targets", "{\"provider\":\"hetzner\",\"name\":\"S\",\"api_token\":\"" + HETZNER_TOKEN + "\"}",
+                stranger).expect(201).text("/id");
+        String env = api.call("POST", "/v1/repos/" + repo + "/environments", "{\"name\":\"production\",\"compute_target_id\":\"" + ct + "\"}",
+                stranger).expect(201).text("/id");
+        String foreign = api.call("POST", "/v1/environments/" + env + "/deploys", "{\"sha\":\"" + SHA + "\"}", stranger).expect(202).text("/id");
+        String before = api.call("GET", "/v1/deploys/" + foreign, null, stranger).expect(200).raw();
+
+        for (String id : List.of(foreign, "dep_" + MISSING, "env_" + MISSING, "dep_" + MISSING.toUpperCase(), "nonsense")) {
+            String d = "/v1/deploys/" + id;
+            var got = api.call("GET", d, null, token).expectError(404, "deploy_not_found");
+            assertThat(got.raw()).doesNotContain(foreign);
+            api.call("GET", d + "/logs", null, token).expectError(404, "deploy_not_found");
+            api.call("POST", d + "/cancel", "{}", token).expectError(404, "deploy_not_found");
+            api.call("POST", d + "/rollback", "{}", token).expectError(404, "deploy_not_found");
+        }
+        api.call("POST", "/v1/environments/" + env + "/deploys", "{\"sha\":\"" + SHA + "\"}", token).expectError(404, "environment_not_found");
+        // nothing of the stranger's changed, and the stranger's deploy is not in this workspace's lists
+        assertThat(api.call("GET", "/v1/deploys/" + foreign, null, stranger).expect(200).raw()).isEqualTo(before);
+        assertThat(api.call("GET", "/v1/deploys?environment_id=" + env, null, stranger).expect(200).json().get("data")).hasSize(1);
+        assertThat(api.call("GET", "/v1/deploys?limit=100", null, token).expect(200).raw()).doesNotContain(foreign);
+    }
+
+    @Test
+    void cancelAndRollbackTakeNoFields() {
+        String id = newDeploy("cafe0001");
+        String d = "/v1/deploys/" + id;
+        for (String body : List.of("{\"reason\":\"x\"}", "{\"status\":\"cancelled\"}", "{\"force\":true}")) {
+            var reply = api.call("POST", d + "/cancel", body, token).expectError(400, "validation_error");
+            String field = body.substring(2, body.indexOf('"', 2));
+            assertThat(reply.json().at("/details/fields/0/field").asText()).isEqualTo(field);
+            reply = api.call("POST", d + "/rollback", body, token).expectError(400, "validation_error");
+            assertThat(reply.json().at("/details/fields/0/field").asText()).isEqualTo(field);
+        }
+        api.call("POST", d + "/cancel", "[]", token).expectError(400, "validation_error");
+        assertThat(api.call("GET", d, null, token).expect(200).text("/status")).as("a refused cancel cancels nothing").isEqualTo("queued");
+        // then the real thing: cancelled once, and after that it is over
+        assertThat(api.call("POST", d + "/cancel", null, token).expect(200).text("/status")).isEqualTo("cancelling");
+        assertThat(api.call("GET", d, null, token).expect(200).text("/status")).isEqualTo("cancelled");
+        api.call("POST", d + "/cancel", "{}", token).expectError(409, "deploy_already_terminal");
+        // nothing of this environment succeeded before it: nothing to roll back to
+        api.call("POST", d + "/rollback", "{}", token).expectError(409, "conflict");
+    }
+
+    @Test
+    void deployListsAndLogsPage() {
+        String older = newDeploy("feed0001");
+        String newer = newDeploy("feed0002");
+        assertThat(api.call("GET", "/v1/deploys/" + older, null, token).expect(200).text("/status")).isEqualTo("superseded");
+        // the superseded deploy has two lines: queued, then superseded; one a page
+        String logs = "/v1/deploys/" + older + "/logs";
+        var first = api.call("GET", logs + "?limit=1", null, token).expect(200);
+        assertThat(first.json().get("lines")).hasSize(1);
+        assertThat(first.json().at("/lines/0/source").asText()).isEqualTo("gantry");
+        String cursor = first.text("/next_cursor");
+        assertThat(cursor).isNotBlank();
+        var second = api.call("GET", logs + "?limit=1&cursor=" + cursor, null, token).expect(200);
+        assertThat(second.json().at("/lines/0/text").asText()).contains(newer);
+        // a log cursor is only good for the logs of its own deploy
+        api.call("GET", "/v1/deploys/" + newer + "/logs?cursor=" + cursor, null, token).expectError(400, "invalid_cursor");
+        api.call("GET", "/v1/deploys?cursor=" + cursor, null, token).expectError(400, "invalid_cursor");
+        api.call("GET", "/v1/jobs?cursor=" + cursor, null, token).expectError(400, "invalid_cursor");
+
+        // newest first, one a page, and a list cursor is only good for the same filters
+        var page = api.call("GET", "/v1/deploys?limit=1", null, token).expect(200);
+        assertThat(page.json().get("data")).hasSize(1);
+        String listCursor = page.text("/next_cursor");
+        assertThat(listCursor).isNotBlank();
+        var next = api.call("GET", "/v1/deploys?limit=1&cursor=" + listCursor, null, token).expect(200);
+        assertThat(next.json().at("/data/0/id").asText()).isLessThan(page.json().at("/data/0/id").asText());
+        api.call("GET", "/v1/deploys?status=queued&cursor=" + listCursor, null, token).expectError(400, "invalid_cursor");
+        api.call("GET", "/v1/deploys?environment_id=" + envId + "&cursor=" + listCursor, null, token).expectError(400, "invalid_cursor");
+        api.call("GET", "/v1/jobs?cursor=" + listCursor, null, token).expectError(400, "invalid_cursor");
+        api.call("GET", logs + "?cursor=" + listCursor, null, token).expectError(400, "invalid_cursor");
+
+        // jobs: the counts and the environment's provisioning job
+        var jobs = api.call("GET", "/v1/jobs?limit=100", null, token).expect(200);
+        assertThat(jobs.json().get("queued").isIntegralNumber()).isTrue();
+        assertThat(jobs.json().get("running").isIntegralNumber()).isTrue();
+        assertThat(jobs.json().get("jobs").findValuesAsText("environment_id")).contains(envId);
+        assertThat(jobs.json().has("next_cursor")).isTrue();
     }
 
     // --- helpers ----------------------------------------------------------------------------------------
