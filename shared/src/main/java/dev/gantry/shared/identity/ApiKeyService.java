@@ -9,6 +9,7 @@ import dev.gantry.shared.http.Cursors;
 import dev.gantry.shared.http.Page;
 import dev.gantry.shared.ids.Ids;
 import dev.gantry.shared.secrets.KeyRing;
+import dev.gantry.shared.store.ItemVersion;
 import dev.gantry.shared.store.Table;
 import dev.gantry.shared.store.Tx;
 
@@ -67,7 +68,7 @@ public final class ApiKeyService {
         KeyRing.Version pepperVersion = pepper.get().current();
         var key = new ApiKeyRepository.ApiKey(id, principal.workspaceId(), name, granted, ApiKeyTokens.displayPrefix(token),
                 ApiKeyTokens.hash(pepperVersion.key(), token), pepperVersion.id(), expiresAt, allowlist.canonical(), now,
-                principal.userId(), null, null);
+                principal.userId(), null, null, 1);
         Tx tx = new Tx(table);
         keys.create(tx, key);
         Map<String, Object> metadata = new LinkedHashMap<>();
@@ -91,8 +92,20 @@ public final class ApiKeyService {
         return ListedView.of(require(principal, keyId));
     }
 
+    /** The key and its version (what If-Match on its PATCH and DELETE is made atomic with). */
+    public Views.Versioned<ListedView> getVersioned(Principal principal, String keyId) {
+        var key = require(principal, keyId);
+        return new Views.Versioned<>(ListedView.of(key), key.version());
+    }
+
     public ListedView update(Principal principal, String keyId, String name, IpAllowlist allowlist, Caller caller) {
+        return update(principal, keyId, name, allowlist, null, caller);
+    }
+
+    /** {@code expectedVersion} (If-Match, may be null): the key must still be that version, else 412 and nothing is written. */
+    public ListedView update(Principal principal, String keyId, String name, IpAllowlist allowlist, Long expectedVersion, Caller caller) {
         var before = require(principal, keyId);
+        ItemVersion.require(expectedVersion, before.version());
         if (before.revoked()) throw ApiException.conflict("conflict", "A revoked API key cannot be changed.");
         List<String> ips = allowlist == null ? null : allowlist.canonical();
         Map<String, Object> metadata = new LinkedHashMap<>();
@@ -100,7 +113,7 @@ public final class ApiKeyService {
         if (ips != null && !ips.equals(before.ipAllowlist())) metadata.put("ip_allowlist", Map.of("from", before.ipAllowlist(), "to", ips));
         if (!metadata.isEmpty()) {
             Tx tx = new Tx(table);
-            keys.update(tx, keyId, name, ips);
+            keys.update(tx, keyId, name, ips, expectedVersion);
             audit.record(tx, caller, principal.userId(), principal.workspaceId(), "api_key.updated", "api_key", keyId, metadata);
             tx.commit();
         }
@@ -109,10 +122,16 @@ public final class ApiKeyService {
 
     /** Immediate and final. Revoking a revoked key changes nothing and still answers 204. */
     public void revoke(Principal principal, String keyId, Caller caller) {
+        revoke(principal, keyId, null, caller);
+    }
+
+    /** {@code expectedVersion} (If-Match, may be null): the key must still be that version, else 412 and nothing is written. */
+    public void revoke(Principal principal, String keyId, Long expectedVersion, Caller caller) {
         var key = require(principal, keyId);
+        ItemVersion.require(expectedVersion, key.version());
         if (key.revoked()) return;
         Tx tx = new Tx(table);
-        keys.revoke(tx, keyId, clock.instant());
+        keys.revoke(tx, keyId, clock.instant(), expectedVersion);
         audit.record(tx, caller, principal.userId(), principal.workspaceId(), "api_key.revoked", "api_key", keyId,
                 Map.of("name", key.name(), "prefix", key.prefix()));
         tx.commit();

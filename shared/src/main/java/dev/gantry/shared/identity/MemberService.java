@@ -7,6 +7,7 @@ import dev.gantry.shared.http.Cursors;
 import dev.gantry.shared.http.Page;
 import dev.gantry.shared.ids.Ids;
 import dev.gantry.shared.plans.Plan;
+import dev.gantry.shared.store.ItemVersion;
 import dev.gantry.shared.store.Table;
 import dev.gantry.shared.store.Tx;
 
@@ -48,10 +49,15 @@ public final class MemberService {
     }
 
     public Views.MemberView get(Principal principal, String userId) {
+        return getVersioned(principal, userId).view();
+    }
+
+    /** The member and the member item's version (it covers the role, not the user's name or email). */
+    public Views.Versioned<Views.MemberView> getVersioned(Principal principal, String userId) {
         var member = requireMember(principal.workspaceId(), userId);
         var user = users.get(userId);
         if (user == null) throw ApiException.notFound("member");
-        return view(member, user);
+        return new Views.Versioned<>(view(member, user), member.version());
     }
 
     public Views.MemberView add(Principal principal, String email, Role role, Caller caller) {
@@ -73,30 +79,43 @@ public final class MemberService {
     }
 
     public Views.MemberView changeRole(Principal principal, String userId, Role role, Caller caller) {
+        return changeRole(principal, userId, role, null, caller);
+    }
+
+    /** {@code expectedVersion} (If-Match, may be null): the member must still be that version, else 412 and nothing is written. */
+    public Views.MemberView changeRole(Principal principal, String userId, Role role, Long expectedVersion, Caller caller) {
         var current = requireMember(principal.workspaceId(), userId);
+        ItemVersion.require(expectedVersion, current.version());
         requireMayGrant(principal, role);
         requireMayManage(principal, current);
         if (current.role() != role) {
             Tx tx = new Tx(table);
-            members.changeRole(tx, current.workspaceId(), userId, current.role(), role);
+            members.changeRole(tx, current.workspaceId(), userId, current.role(), role, expectedVersion);
             workspaces.changeOwnerCount(tx, current.workspaceId(), ownerDelta(current.role(), role));
             audit.record(tx, caller, principal.userId(), current.workspaceId(), "member.role_changed", "user", userId,
                     Map.of("role", Map.of("from", current.role().wireName(), "to", role.wireName())));
             tx.commit();
         }
-        var updated = new MemberRepository.Member(current.workspaceId(), userId, role, current.joinedAt());
+        var updated = new MemberRepository.Member(current.workspaceId(), userId, role, current.joinedAt(),
+                current.role() != role ? current.version() + 1 : current.version());
         return view(updated, users.get(userId));
     }
 
     public void remove(Principal principal, String userId, Caller caller) {
+        remove(principal, userId, null, caller);
+    }
+
+    /** {@code expectedVersion} (If-Match, may be null): the member must still be that version, else 412 and nothing is removed. */
+    public void remove(Principal principal, String userId, Long expectedVersion, Caller caller) {
         boolean self = principal.userId().equals(userId);
         if (!self && !principal.role().atLeast(Role.ADMIN)) {
             throw ApiException.forbidden("Removing another member needs the admin role or higher.");
         }
         var current = requireMember(principal.workspaceId(), userId);
         if (!self) requireMayManage(principal, current);
+        ItemVersion.require(expectedVersion, current.version());
         Tx tx = new Tx(table);
-        members.remove(tx, current.workspaceId(), userId, current.role());
+        members.remove(tx, current.workspaceId(), userId, current.role(), expectedVersion);
         workspaces.release(tx, current.workspaceId(), Plan.Resource.MEMBERS);
         if (current.role() == Role.OWNER) workspaces.changeOwnerCount(tx, current.workspaceId(), -1);
         audit.record(tx, caller, principal.userId(), current.workspaceId(), "member.removed", "user", userId,

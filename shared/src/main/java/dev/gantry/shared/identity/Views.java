@@ -42,6 +42,9 @@ public final class Views {
 
     public record Ok(boolean ok) {}
 
+    /** A single resource's view and its stored version (the {@code ver} its If-Match is made atomic with). */
+    public record Versioned<T>(T view, long version) {}
+
     static Map<String, Usage> quota(WorkspaceRepository.Workspace ws) {
         Map<String, Usage> quota = new LinkedHashMap<>();
         for (Plan.Resource r : Plan.Resource.values()) quota.put(r.wireName(), new Usage(ws.used(r), ws.plan().limit(r)));

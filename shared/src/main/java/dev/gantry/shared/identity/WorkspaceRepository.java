@@ -4,6 +4,7 @@ import dev.gantry.shared.errors.ApiException;
 import dev.gantry.shared.limits.TokenBuckets;
 import dev.gantry.shared.plans.Plan;
 import dev.gantry.shared.store.Attr;
+import dev.gantry.shared.store.ItemVersion;
 import dev.gantry.shared.store.Keys;
 import dev.gantry.shared.store.Table;
 import dev.gantry.shared.store.Tx;
@@ -19,6 +20,10 @@ import java.util.Map;
  * Workspaces. The workspace item also holds the usage counters quotas are checked against and
  * the number of owners, so "at most N" and "at least one owner" are conditions on one item,
  * checked inside the same transaction as the change.
+ * <p>
+ * Optimistic locking ({@link ItemVersion}): every write to the item bumps {@code ver}, the counter
+ * and owner-count changes made by member, environment and compute-target writes included, because
+ * {@code GET /v1/workspace} shows the quota usage: its ETag changes with them, so the version must too.
  */
 public final class WorkspaceRepository {
     private final Table table;
@@ -30,7 +35,13 @@ public final class WorkspaceRepository {
     }
 
     public record Workspace(String id, String name, Plan plan, Instant createdAt, Map<Plan.Resource, Long> usage, long ownerCount,
-                            Instant currentPeriodEnd, boolean cancelAtPeriodEnd) {
+                            Instant currentPeriodEnd, boolean cancelAtPeriodEnd, long version) {
+        /** A new workspace (its version is 1 once created). */
+        public Workspace(String id, String name, Plan plan, Instant createdAt, Map<Plan.Resource, Long> usage, long ownerCount,
+                         Instant currentPeriodEnd, boolean cancelAtPeriodEnd) {
+            this(id, name, plan, createdAt, usage, ownerCount, currentPeriodEnd, cancelAtPeriodEnd, 1);
+        }
+
         public long used(Plan.Resource resource) { return usage.getOrDefault(resource, 0L); }
     }
 
@@ -44,6 +55,7 @@ public final class WorkspaceRepository {
         item.put("current_period_end", Attr.s(ws.currentPeriodEnd().toString()));
         item.put("cancel_at_period_end", Attr.bool(false));
         item.put("owner_count", Attr.n(ws.ownerCount()));
+        item.put(ItemVersion.ATTR, Attr.n(1));
         for (Plan.Resource r : Plan.Resource.values()) item.put(r.counter(), Attr.n(ws.used(r)));
         tx.create(item, () -> ApiException.conflict("conflict", "Workspace id collision; try again."));
         TokenBuckets.putWorkspaceBucket(tx, ws.id(), ws.plan()); // its rate limit bucket, full, sized by the plan
@@ -64,34 +76,43 @@ public final class WorkspaceRepository {
         return out;
     }
 
-    public void rename(Tx tx, String workspaceId, String name) {
-        tx.update(Keys.workspace(workspaceId), "SET #n = :n", "attribute_exists(" + Keys.PK + ")",
-                Map.of("#n", "name"), Tx.values(":n", Attr.s(name)), () -> ApiException.notFound("workspace"));
+    /** Renames; with {@code expectedVersion} (If-Match) only if the workspace is still that version, else 412. */
+    public void rename(Tx tx, String workspaceId, String name, Long expectedVersion) {
+        ItemVersion.Check c = ItemVersion.check(expectedVersion, "attribute_exists(" + Keys.PK + ")");
+        c.names().put("#n", "name");
+        c.values().put(":n", Attr.s(name));
+        tx.update(Keys.workspace(workspaceId), "SET #n = :n, " + ItemVersion.BUMP, c.condition(), c.names(), c.values(),
+                ItemVersion.failure(expectedVersion, () -> ApiException.notFound("workspace")));
     }
 
     /** Takes one unit of a quota, failing the transaction with 402 when the plan's limit is reached. */
     public void reserve(Tx tx, Workspace ws, Plan.Resource resource) {
         long limit = ws.plan().limit(resource);
-        tx.update(Keys.workspace(ws.id()), "SET #c = #c + :one", "#c < :limit AND #p = :plan",
-                Map.of("#c", resource.counter(), "#p", "plan"),
-                Tx.values(":one", Attr.n(1), ":limit", Attr.n(limit), ":plan", Attr.s(ws.plan().wireName())),
+        ItemVersion.Check c = ItemVersion.check(null, "#c < :limit AND #p = :plan");
+        c.names().putAll(Map.of("#c", resource.counter(), "#p", "plan"));
+        c.values().putAll(Tx.values(":one", Attr.n(1), ":limit", Attr.n(limit), ":plan", Attr.s(ws.plan().wireName())));
+        tx.update(Keys.workspace(ws.id()), "SET #c = #c + :one, " + ItemVersion.BUMP, c.condition(), c.names(), c.values(),
                 () -> planLimit(ws.id(), resource));
     }
 
     public void release(Tx tx, String workspaceId, Plan.Resource resource) {
-        tx.update(Keys.workspace(workspaceId), "SET #c = #c - :one", "#c > :zero",
-                Map.of("#c", resource.counter()), Tx.values(":one", Attr.n(1), ":zero", Attr.n(0)), null);
+        ItemVersion.Check c = ItemVersion.check(null, "#c > :zero");
+        c.names().put("#c", resource.counter());
+        c.values().putAll(Tx.values(":one", Attr.n(1), ":zero", Attr.n(0)));
+        tx.update(Keys.workspace(workspaceId), "SET #c = #c - :one, " + ItemVersion.BUMP, c.condition(), c.names(), c.values(), null);
     }
 
     /** Adds or removes owners; removing fails with 409 last_owner when it would leave none. */
     public void changeOwnerCount(Tx tx, String workspaceId, int delta) {
         if (delta == 0) return;
         if (delta > 0) {
-            tx.update(Keys.workspace(workspaceId), "SET owner_count = owner_count + :d", null, null,
-                    Tx.values(":d", Attr.n(delta)), null);
+            ItemVersion.Check c = ItemVersion.check(null, null);
+            c.values().put(":d", Attr.n(delta));
+            tx.update(Keys.workspace(workspaceId), "SET owner_count = owner_count + :d, " + ItemVersion.BUMP, null, c.names(), c.values(), null);
         } else {
-            tx.update(Keys.workspace(workspaceId), "SET owner_count = owner_count - :d", "owner_count > :d", null,
-                    Tx.values(":d", Attr.n(-delta)),
+            ItemVersion.Check c = ItemVersion.check(null, "owner_count > :d");
+            c.values().put(":d", Attr.n(-delta));
+            tx.update(Keys.workspace(workspaceId), "SET owner_count = owner_count - :d, " + ItemVersion.BUMP, c.condition(), c.names(), c.values(),
                     () -> ApiException.conflict("last_owner", "A workspace must keep at least one owner."));
         }
     }
@@ -115,10 +136,13 @@ public final class WorkspaceRepository {
             condition.append(" AND #").append(r.wireName()).append(" <= :").append(r.wireName());
         }
         names.put("#p", "plan");
+        names.put("#ver", ItemVersion.ATTR);
+        values.put(":ver_zero", Attr.n(0));
+        values.put(":ver_one", Attr.n(1));
         for (int attempt = 1; ; attempt++) {
             boolean[] refused = {false};
             Tx tx = new Tx(table);
-            tx.update(Keys.workspace(workspaceId), "SET #p = :plan, cancel_at_period_end = :f", condition.toString(), names, values,
+            tx.update(Keys.workspace(workspaceId), "SET #p = :plan, cancel_at_period_end = :f, " + ItemVersion.BUMP, condition.toString(), names, values,
                     () -> {
                         refused[0] = true;
                         return planChangeRefusal(workspaceId, plan);
@@ -157,9 +181,10 @@ public final class WorkspaceRepository {
 
     public Workspace setCancelAtPeriodEnd(String workspaceId, boolean cancel) {
         var r = table.client().updateItem(b -> b.tableName(table.name()).key(Keys.workspace(workspaceId))
-                .updateExpression("SET cancel_at_period_end = :c")
+                .updateExpression("SET cancel_at_period_end = :c, " + ItemVersion.BUMP)
                 .conditionExpression("attribute_exists(" + Keys.PK + ")")
-                .expressionAttributeValues(Map.of(":c", Attr.bool(cancel)))
+                .expressionAttributeNames(Map.of("#ver", ItemVersion.ATTR))
+                .expressionAttributeValues(Map.of(":c", Attr.bool(cancel), ":ver_zero", Attr.n(0), ":ver_one", Attr.n(1)))
                 .returnValues("ALL_NEW"));
         return fromItem(r.attributes());
     }
@@ -176,6 +201,7 @@ public final class WorkspaceRepository {
         for (Plan.Resource r : Plan.Resource.values()) usage.put(r, Attr.num(item, r.counter()));
         return new Workspace(Attr.str(item, "id"), Attr.str(item, "name"), Plan.find(Attr.str(item, "plan")).orElse(Plan.FREE),
                 Instant.parse(Attr.str(item, "created_at")), usage, Attr.num(item, "owner_count"),
-                Instant.parse(Attr.str(item, "current_period_end")), Attr.flag(item, "cancel_at_period_end"));
+                Instant.parse(Attr.str(item, "current_period_end")), Attr.flag(item, "cancel_at_period_end"),
+                ItemVersion.of(item));
     }
 }

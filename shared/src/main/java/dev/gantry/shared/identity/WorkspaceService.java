@@ -3,6 +3,7 @@ package dev.gantry.shared.identity;
 import dev.gantry.shared.auth.Principal;
 import dev.gantry.shared.errors.ApiException;
 import dev.gantry.shared.plans.Plan;
+import dev.gantry.shared.store.ItemVersion;
 import dev.gantry.shared.store.Keys;
 import dev.gantry.shared.store.Table;
 import dev.gantry.shared.store.Tx;
@@ -40,15 +41,26 @@ public final class WorkspaceService {
                 ws.plan().wireName(), Views.quota(ws));
     }
 
-    public Views.WorkspaceView get(Principal principal) {
-        return Views.WorkspaceView.of(require(principal.workspaceId(), false));
+    /** The workspace and its version (what If-Match on its PATCH is made atomic with). */
+    public Views.Versioned<Views.WorkspaceView> get(Principal principal) {
+        var ws = require(principal.workspaceId(), false);
+        return new Views.Versioned<>(Views.WorkspaceView.of(ws), ws.version());
     }
 
     public Views.WorkspaceView rename(Principal principal, String name, Caller caller) {
+        return rename(principal, name, null, caller);
+    }
+
+    /**
+     * Renames; {@code expectedVersion} (If-Match, may be null) must still be the workspace's
+     * version when it is read here and when it is written, else 412 and nothing is written.
+     */
+    public Views.WorkspaceView rename(Principal principal, String name, Long expectedVersion, Caller caller) {
         var before = require(principal.workspaceId(), true);
+        ItemVersion.require(expectedVersion, before.version());
         if (!before.name().equals(name)) {
             Tx tx = new Tx(table);
-            workspaces.rename(tx, before.id(), name);
+            workspaces.rename(tx, before.id(), name, expectedVersion);
             audit.record(tx, caller, principal.userId(), before.id(), "workspace.updated", "workspace", before.id(),
                     Map.of("name", Map.of("from", before.name(), "to", name)));
             tx.commit();

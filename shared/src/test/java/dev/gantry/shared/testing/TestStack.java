@@ -7,6 +7,7 @@ import dev.gantry.shared.secrets.SecretStore;
 import dev.gantry.shared.store.TableDefinition;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -76,12 +77,17 @@ public final class TestStack {
 
     /** A wiring over a new, empty table, configured with {@code extraEnv} on top of the test configuration. */
     public static Wiring newWiring(Clock clock, DynamoCallCounter calls, Map<String, String> extraEnv) {
+        return newWiringWithInterceptors(clock, calls == null ? List.of() : List.of(calls), extraEnv);
+    }
+
+    /** A wiring over a new, empty table whose DynamoDB client runs {@code interceptors} (e.g. to interleave a write). */
+    public static Wiring newWiringWithInterceptors(Clock clock, List<ExecutionInterceptor> interceptors, Map<String, String> extraEnv) {
         String table = "gantry-test-" + UUID.randomUUID();
         GantryConfig config = config(table, extraEnv);
         try (DynamoDbClient admin = adminClient()) {
             admin.createTable(TableDefinition.createTableRequest(table));
         }
-        Wiring wiring = new Wiring(config, clock, secrets(), calls == null ? List.of() : List.of(calls));
+        Wiring wiring = new Wiring(config, clock, secrets(), interceptors);
         // Every simulated client of every IT comes from one address (Http.event's 203.0.113.7), so that one
         // address gets a bucket no test class empties; the limiter still runs on every request, and the
         // workspace buckets keep their plans' sizes. RateLimitsIT restores the production per-address policy.

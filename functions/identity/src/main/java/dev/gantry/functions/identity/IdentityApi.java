@@ -168,14 +168,15 @@ public final class IdentityApi {
     // --- workspace, members, audit ------------------------------------------------------------
 
     Response getWorkspace(Request request) {
-        return Response.ok(workspaces.get(request.principal()));
+        var ws = workspaces.get(request.principal());
+        return Response.ok(ws.view(), ws.version());
     }
 
     Response renameWorkspace(Request request) {
         JsonBody in = request.json();
         String name = in.requiredString("name", 1, 100);
         in.done();
-        return Response.ok(workspaces.rename(request.principal(), name, Caller.of(request)));
+        return Response.ok(workspaces.rename(request.principal(), name, request.expectedVersion(), Caller.of(request)));
     }
 
     Response listMembers(Request request) {
@@ -191,18 +192,20 @@ public final class IdentityApi {
     }
 
     Response getMember(Request request) {
-        return Response.ok(members.get(request.principal(), request.pathParam("user_id")));
+        var member = members.getVersioned(request.principal(), request.pathParam("user_id"));
+        return Response.ok(member.view(), member.version());
     }
 
     Response changeMemberRole(Request request) {
         JsonBody in = request.json();
         String role = in.requiredEnum("role", Role.NAMES);
         in.done();
-        return Response.ok(members.changeRole(request.principal(), request.pathParam("user_id"), Role.fromWire(role), Caller.of(request)));
+        return Response.ok(members.changeRole(request.principal(), request.pathParam("user_id"), Role.fromWire(role),
+                request.expectedVersion(), Caller.of(request)));
     }
 
     Response removeMember(Request request) {
-        members.remove(request.principal(), request.pathParam("user_id"), Caller.of(request));
+        members.remove(request.principal(), request.pathParam("user_id"), request.expectedVersion(), Caller.of(request));
         return Response.noContent();
     }
 
@@ -232,7 +235,8 @@ public final class IdentityApi {
     }
 
     Response getApiKey(Request request) {
-        return Response.ok(apiKeys.get(request.principal(), request.pathParam("id")));
+        var key = apiKeys.getVersioned(request.principal(), request.pathParam("id"));
+        return Response.ok(key.view(), key.version());
     }
 
     Response updateApiKey(Request request) {
@@ -242,11 +246,12 @@ public final class IdentityApi {
         IpAllowlist allowlist = allowlist(in, entries);
         if (name == null && entries == null) in.reject("(body)", "must set name or ip_allowlist");
         in.done();
-        return Response.ok(apiKeys.update(request.principal(), request.pathParam("id"), name, allowlist, Caller.of(request)));
+        return Response.ok(apiKeys.update(request.principal(), request.pathParam("id"), name, allowlist, request.expectedVersion(),
+                Caller.of(request)));
     }
 
     Response revokeApiKey(Request request) {
-        apiKeys.revoke(request.principal(), request.pathParam("id"), Caller.of(request));
+        apiKeys.revoke(request.principal(), request.pathParam("id"), request.expectedVersion(), Caller.of(request));
         return Response.noContent();
     }
 
