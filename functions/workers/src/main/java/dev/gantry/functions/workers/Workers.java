@@ -10,6 +10,7 @@ public final class Workers {
 
     public static final List<WorkerSpec> ALL = List.of(
             WorkerSpec.queueConsumer("scan-worker", ScanWorkerHandler.class.getName(), "scans", 5, 1024, 120),
+            WorkerSpec.queueConsumer("github-events-worker", GitHubEventsWorkerHandler.class.getName(), "github-events", 10, 1024, 60),
             WorkerSpec.queueConsumer("job-worker", JobWorkerHandler.class.getName(), "deploys", 5, 1024, 300),
             WorkerSpec.scheduled("outbox-relay", OutboxRelayHandler.class.getName(), 1, 512, 60));
 }
