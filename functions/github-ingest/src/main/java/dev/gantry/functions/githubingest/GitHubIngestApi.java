@@ -8,6 +8,7 @@ import dev.gantry.shared.http.Request;
 import dev.gantry.shared.http.Response;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -43,6 +44,9 @@ public final class GitHubIngestApi {
                 deliveryId == null ? "is required" : "must be a GitHub delivery id (letters, digits and hyphens, at most 100)"));
         if (!problems.isEmpty()) throw ApiException.validation(problems);
         GitHubIngestService.Received r = ingest.receive(deliveryId, event, request.rawBody());
-        return Response.ok(r.duplicate() ? Map.of("ok", true, "duplicate", true) : Map.of("ok", true));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("ok", true);
+        if (r.duplicate()) answer.put("duplicate", true);
+        return Response.ok(answer);
     }
 }
