@@ -23,6 +23,34 @@ final class LocalGantry {
 
     private LocalGantry() {}
 
+    /** The secret the local server verifies GitHub deliveries with, as a developer would type it into GitHub. */
+    static final String GITHUB_WEBHOOK_SECRET = "It's a Secret to Everybody (e2e)";
+
+    /**
+     * Sends {@code body} to {@code POST /webhooks/github} as GitHub does; null headers are left out.
+     * The reply's JSON is parsed; the body is not asserted on (some answers here are errors on purpose).
+     */
+    static Reply webhook(byte[] body, String event, String deliveryId, String signature) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server().baseUrl() + "/webhooks/github")).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json").header("User-Agent", "GitHub-Hookshot/e2e");
+        if (event != null) b.header("X-GitHub-Event", event);
+        if (deliveryId != null) b.header("X-GitHub-Delivery", deliveryId);
+        if (signature != null) b.header("X-Hub-Signature-256", signature);
+        try {
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as("never a 500: %s", r.body()).isLessThan(500);
+            java.util.Map<String, String> headers = new java.util.HashMap<>();
+            r.headers().map().forEach((k, v) -> headers.put(k, String.join(",", v)));
+            return new Reply(r.statusCode(), headers, r.body().isEmpty() ? null : JSON.readTree(r.body()), r.body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     static synchronized LocalServer server() {
         if (server == null) {
             // GitHub sign-in configured (unconfigured it answers 503), against a loopback port nothing
@@ -30,7 +58,8 @@ final class LocalGantry {
             server = LocalServer.start(LocalOptions.defaults().withPort(0).withBcryptCost(4)
                     .with("GANTRY_GITHUB_CLIENT_ID", "Iv1.e2e-tests")
                     .with("GANTRY_GITHUB_URL", "http://127.0.0.1:9")
-                    .with("GANTRY_GITHUB_API_URL", "http://127.0.0.1:9"));
+                    .with("GANTRY_GITHUB_API_URL", "http://127.0.0.1:9")
+                    .with("GANTRY_GITHUB_WEBHOOK_SECRET", GITHUB_WEBHOOK_SECRET));
             Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         }
         return server;

@@ -1,5 +1,6 @@
 package dev.gantry.functions;
 
+import dev.gantry.functions.githubingest.GitHubIngestRoutes;
 import dev.gantry.functions.identity.IdentityRoutes;
 import dev.gantry.functions.platform.PlatformRoutes;
 import dev.gantry.functions.workers.Workers;
@@ -12,7 +13,7 @@ import java.util.List;
 public final class Catalog {
     private Catalog() {}
 
-    public static final List<FunctionSpec> API_FUNCTIONS = List.of(IdentityRoutes.SPEC, PlatformRoutes.SPEC);
+    public static final List<FunctionSpec> API_FUNCTIONS = List.of(IdentityRoutes.SPEC, PlatformRoutes.SPEC, GitHubIngestRoutes.SPEC);
 
     /** Queue consumers and scheduled functions, each in the workers jar. */
     public static final List<WorkerSpec> WORKERS = Workers.ALL;

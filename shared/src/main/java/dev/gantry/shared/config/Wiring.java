@@ -70,6 +70,10 @@ public final class Wiring {
     private final Lazy<dev.gantry.shared.compute.Providers> providers;
     private final Lazy<dev.gantry.shared.github.GitHubApp> gitHubApp;
     private final Lazy<dev.gantry.shared.platform.Platform> platform;
+    /** What pushes and workflow runs do; a logging stand-in until the deploy service plugs in (replaceable before first use). */
+    private final Lazy<dev.gantry.shared.github.DeployEvents> deployEvents;
+    /** One per container: it remembers when it last refreshed the webhook secret (the refresh rate limit). */
+    private final Lazy<dev.gantry.shared.github.GitHubWebhookVerifier> gitHubWebhookVerifier;
 
     public Wiring(GantryConfig config, Clock clock, SecretStore secrets, List<ExecutionInterceptor> dynamoInterceptors) {
         this.config = config;
@@ -104,6 +108,9 @@ public final class Wiring {
         this.queueSender = new Lazy<>(() -> new dev.gantry.shared.queues.SqsQueueSender(sqsClient(config, http), config.drivers().queueUrls()));
         this.providers = new Lazy<>(() -> Drivers.providers(config, clock));
         this.gitHubApp = new Lazy<>(() -> Drivers.gitHubApp(config, this.secrets, clock));
+        this.deployEvents = new Lazy<>(() -> new dev.gantry.shared.platform.GitHubDeployEvents(this::deployService, this::deployRunner));
+        this.gitHubWebhookVerifier = new Lazy<>(() -> new dev.gantry.shared.github.GitHubWebhookVerifier(this.secrets,
+            config.githubWebhookSecretId(), clock, dev.gantry.shared.github.GitHubWebhookVerifier.DEFAULT_MIN_REFRESH_INTERVAL));
         this.platform = new Lazy<>(() -> dev.gantry.shared.platform.Platform.over(table(), clock(), this.cursors, this.auditLog,
             new dev.gantry.shared.queues.Outbox(table(), queueSender(), clock()), this::envelope, this.workspaces));
     }
@@ -126,6 +133,28 @@ public final class Wiring {
 
     /** Replaces the GitHub App client (before first use). */
     public Wiring gitHubApp(dev.gantry.shared.github.GitHubApp app) { gitHubApp.set(app); return this; }
+
+    // --- GitHub webhooks (API.md §10) -------------------------------------------------------------
+
+    /** What the github-events worker calls on pushes and workflow runs. */
+    public dev.gantry.shared.github.DeployEvents deployEvents() { return deployEvents.get(); }
+
+    /** Replaces the deploy events (before first use): the deploy service, or a recording fake in tests. */
+    public Wiring deployEvents(dev.gantry.shared.github.DeployEvents events) { deployEvents.set(events); return this; }
+
+    public dev.gantry.shared.github.GitHubWebhookVerifier gitHubWebhookVerifier() { return gitHubWebhookVerifier.get(); }
+
+    public dev.gantry.shared.github.GitHubDeliveries gitHubDeliveries() { return new dev.gantry.shared.github.GitHubDeliveries(table); }
+
+    public dev.gantry.shared.github.GitHubIngestService gitHubIngestService() {
+        return new dev.gantry.shared.github.GitHubIngestService(table, gitHubDeliveries(), platform().outbox(), clock);
+    }
+
+    /** The worker side. Installation events need no user's GitHub token, so none is looked up. */
+    public dev.gantry.shared.github.GitHubEventProcessor gitHubEventProcessor() {
+        return new dev.gantry.shared.github.GitHubEventProcessor(platform(), gitHubDeliveries(), gitHubInstallService(userId -> null),
+            this::deployEvents);
+    }
 
     public dev.gantry.shared.platform.RepoService repoService() {
         return new dev.gantry.shared.platform.RepoService(platform(), config.drivers().skipInstallationCheck());

@@ -46,8 +46,9 @@ public final class DeployRepository {
 
     public record LogSlice(List<LogLine> lines, Map<String, AttributeValue> lastKey) {}
 
-    public void create(Tx tx, Deploy d) {
-        tx.create(new Item(Keys.deploy(d.id())).s("type", "deploy").s("id", d.id()).s("workspace_id", d.workspaceId())
+    /** {@code deliveryId}: the GitHub delivery that caused it (null: not a push). */
+    public void create(Tx tx, Deploy d, String deliveryId) {
+        tx.create(new Item(Keys.deploy(d.id())).s("delivery_id", deliveryId).s("type", "deploy").s("id", d.id()).s("workspace_id", d.workspaceId())
                 .s("repo_id", d.repoId()).s("repo_full_name", d.repoFullName()).s("environment_id", d.environmentId())
                 .s("environment_name", d.environmentName()).s("status", d.status()).s("sha", d.sha()).s("branch", d.branch())
                 .s("triggered_by", d.triggeredBy()).s("trigger_detail", d.triggerDetail()).s("rollback_of", d.rollbackOf())

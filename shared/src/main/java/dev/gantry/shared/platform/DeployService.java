@@ -101,6 +101,11 @@ public final class DeployService {
      */
     DeployRepository.Deploy queue(EnvironmentRepository.Environment env, RepoRepository.Repo repo, String sha, String branch, String triggeredBy,
                                   String detail, String rollbackOf, Caller caller) {
+        return queue(env, repo, sha, branch, triggeredBy, detail, rollbackOf, caller, null);
+    }
+
+    DeployRepository.Deploy queue(EnvironmentRepository.Environment env, RepoRepository.Repo repo, String sha, String branch, String triggeredBy,
+                                  String detail, String rollbackOf, Caller caller, String deliveryId) {
         for (int attempt = 1; ; attempt++) {
             EnvironmentRepository.Environment current = p.environments().get(env.id());
             if (current == null || current.deleting()) throw ApiException.notFound("environment");
@@ -108,7 +113,7 @@ public final class DeployService {
             var d = new DeployRepository.Deploy(Ids.newId("dep", now), env.workspaceId(), repo.id(), repo.fullName(), env.id(), current.name(),
                     "queued", sha, branch, triggeredBy, detail, null, null, null, null, false, rollbackOf, now, null, null, now, null, 0);
             Tx tx = new Tx(p.table());
-            deploys.create(tx, d);
+            deploys.create(tx, d, deliveryId);
             String previous = current.queuedDeployId();
             if (previous != null) {
                 deploys.transition(tx, previous, List.of("queued"), "superseded",
@@ -135,6 +140,14 @@ public final class DeployService {
 
     /** A push to GitHub: one deploy for every auto-deploying environment whose branch it updated, in every workspace that connected the repo. */
     public List<String> onPush(String repoFullName, String branch, String sha, boolean deleted, String pusher, String message) {
+        return onPush(null, repoFullName, branch, sha, deleted, pusher, message);
+    }
+
+    /**
+     * As above, for one GitHub delivery: a delivery processed again (its first processing died
+     * before it was recorded complete) finds the deploys it already created and creates no more.
+     */
+    public List<String> onPush(String deliveryId, String repoFullName, String branch, String sha, boolean deleted, String pusher, String message) {
         List<String> created = new ArrayList<>();
         if (branch == null || deleted || sha == null || sha.matches("0{40}")) return created;
         for (RepoRepository.Repo repo : reposByFullName.apply(repoFullName)) {
@@ -142,8 +155,15 @@ public final class DeployService {
                 var env = EnvironmentRepository.fromItem(row);
                 if (!env.autoDeploy() || !branch.equals(env.branch()) || env.deleting()) continue;
                 String detail = (pusher == null ? "" : "pushed by " + pusher) + (message == null ? "" : ": " + firstLine(message));
+                if (deliveryId != null) {
+                    var earlier = deploys.list(DeployRepository.ListBy.environment(env.id()), Map.of("delivery_id", deliveryId), 20, null);
+                    if (!earlier.deploys().isEmpty()) {
+                        created.add(earlier.deploys().get(0).id());
+                        continue;
+                    }
+                }
                 try {
-                    created.add(queue(env, repo, sha, branch, "push", detail.isEmpty() ? null : detail, null, null).id());
+                    created.add(queue(env, repo, sha, branch, "push", detail.isEmpty() ? null : detail, null, null, deliveryId).id());
                 } catch (ApiException e) {
                     LOG.warn("push to {} {}: no deploy for environment {}: {}", repoFullName, branch, env.id(), e.getMessage());
                 }

@@ -44,20 +44,75 @@ public final class RepoRepository {
         tx.create(new Item(Keys.repoName(r.workspaceId(), r.fullName().toLowerCase(Locale.ROOT))).s("type", "repo_name").s("repo_id", r.id()).map(),
                 () -> ApiException.conflict("already_exists", r.fullName() + " is already connected to this workspace.",
                         Map.of("field", "full_name")));
-        tx.create(new Item(Keys.repoByName(r.fullName().toLowerCase(Locale.ROOT), r.id())).s("type", "repo_by_name").s("repo_id", r.id())
-                .s("workspace_id", r.workspaceId()).map(), null);
+        tx.put(githubRepoItem(r.fullName(), r.id(), r.workspaceId()), null, null, null, null);
     }
 
-    /** Every connected repo with this GitHub name, in any workspace: one Query, then a consistent read each. */
+    /** The item that finds a connected repo by its GitHub name (webhooks name repos, not repo ids). */
+    private static Map<String, AttributeValue> githubRepoItem(String fullName, String repoId, String workspaceId) {
+        return new Item(Keys.githubRepo(fullName.toLowerCase(Locale.ROOT), repoId)).s("type", "github_repo").s("repo_id", repoId)
+                .s("workspace_id", workspaceId).map();
+    }
+
+    /**
+     * Every connected repo (in any workspace) whose GitHub full name is {@code fullName}, compared
+     * case-insensitively as GitHub does. One Query on the name's partition, then one consistent
+     * GetItem per repo.
+     */
     public List<Repo> byFullName(String fullName) {
-        var r = table.query(b -> b.keyConditionExpression("#pk = :pk").expressionAttributeNames(Map.of("#pk", Keys.PK))
-                .expressionAttributeValues(Map.of(":pk", Attr.s(Keys.repoByNamePk(fullName.toLowerCase(Locale.ROOT))))));
         List<Repo> out = new java.util.ArrayList<>();
-        for (var item : r.items()) {
-            Repo repo = get(Attr.str(item, "repo_id"));
-            if (repo != null) out.add(repo);
-        }
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            var page = table.query(b -> b.keyConditionExpression("#pk = :pk").expressionAttributeNames(Map.of("#pk", Keys.PK))
+                    .expressionAttributeValues(Map.of(":pk", Attr.s(Keys.githubRepoPk(fullName.toLowerCase(Locale.ROOT)))))
+                    .consistentRead(true).exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                Repo r = get(Attr.str(item, "repo_id"));
+                if (r != null) out.add(r);
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
         return out;
+    }
+
+    /**
+     * The repo was renamed on GitHub: its {@code full_name} changes, and the items keyed by the
+     * name (the by-GitHub-name item and the per-workspace name claim) move with it, in one
+     * transaction. A workspace that already has a repo of the new name connected: 409
+     * {@code already_exists}, nothing written. A case-only rename changes the name alone.
+     */
+    public void rename(Repo r, String newFullName) {
+        String oldLower = r.fullName().toLowerCase(Locale.ROOT);
+        String newLower = newFullName.toLowerCase(Locale.ROOT);
+        Tx tx = new Tx(table);
+        tx.update(Keys.repo(r.id()), "SET full_name = :new, #ver = #ver + :one", "attribute_exists(" + Keys.PK + ") AND full_name = :old",
+                Map.of("#ver", "ver"), Tx.values(":new", Attr.s(newFullName), ":old", Attr.s(r.fullName()), ":one", Attr.n(1)),
+                () -> ApiException.conflict("conflict", "The repo changed or was disconnected meanwhile."));
+        if (!oldLower.equals(newLower)) {
+            tx.delete(Keys.githubRepo(oldLower, r.id()), null, null, null, null);
+            tx.put(githubRepoItem(newFullName, r.id(), r.workspaceId()), null, null, null, null);
+            tx.delete(Keys.repoName(r.workspaceId(), oldLower), null, null, null, null);
+            tx.create(new Item(Keys.repoName(r.workspaceId(), newLower)).s("type", "repo_name").s("repo_id", r.id()).map(),
+                    () -> ApiException.conflict("already_exists", newFullName + " is already connected to this workspace."));
+        }
+        tx.commit();
+    }
+
+    /**
+     * The repository was deleted on GitHub. The connected repo is kept (its environments, env vars
+     * and deploy history stay readable, and a user decides when to disconnect it), marked
+     * {@code github_status = deleted}.
+     */
+    public void markGitHubDeleted(Repo r, Instant now) {
+        try {
+            table.client().updateItem(b -> b.tableName(table.name()).key(Keys.repo(r.id()))
+                    .updateExpression("SET github_status = :deleted, github_deleted_at = :now, #ver = #ver + :one")
+                    .conditionExpression("attribute_exists(" + Keys.PK + ") AND (attribute_not_exists(github_status) OR github_status <> :deleted)")
+                    .expressionAttributeNames(Map.of("#ver", "ver"))
+                    .expressionAttributeValues(Map.of(":deleted", Attr.s("deleted"), ":now", Attr.s(now.toString()), ":one", Attr.n(1))));
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException goneOrAlreadyMarked) {
+            // disconnected meanwhile, or a redelivered event: nothing to do
+        }
     }
 
     public Repo get(String id) {
@@ -74,7 +129,7 @@ public final class RepoRepository {
         Versions.Check c = Versions.check(expectedVersion, null);
         tx.delete(Keys.repo(r.id()), c.condition(), c.names(), c.values(), Versions.failure(expectedVersion, () -> ApiException.notFound("repo")));
         tx.delete(Keys.repoName(r.workspaceId(), r.fullName().toLowerCase(Locale.ROOT)), null, null, null, null);
-        tx.delete(Keys.repoByName(r.fullName().toLowerCase(Locale.ROOT), r.id()), null, null, null, null);
+        tx.delete(Keys.githubRepo(r.fullName().toLowerCase(Locale.ROOT), r.id()), null, null, null, null);
     }
 
     /** Records a queued scan (the first one: {@link #create} already points the repo at it). */

@@ -122,6 +122,17 @@ public final class Keys {
 
     public static String workspaceInstallations(String workspaceId) { return workspacePk(workspaceId) + "#GHINST"; }
 
+    /**
+     * A connected repo found by its GitHub name (lower-cased), across workspaces: webhooks name
+     * repos, not repo ids. One item per connected repo, written and deleted with it.
+     */
+    public static Map<String, AttributeValue> githubRepo(String fullNameLower, String repoId) { return key(githubRepoPk(fullNameLower), "REPO#" + repoId); }
+
+    public static String githubRepoPk(String fullNameLower) { return "GHREPO#" + fullNameLower; }
+
+    /** One GitHub webhook delivery by its {@code X-GitHub-Delivery} id (kept about 30 days by TTL): redeliveries keep the id. */
+    public static Map<String, AttributeValue> githubDelivery(String deliveryId) { return key("GHDELIVERY#" + deliveryId, "GHDELIVERY"); }
+
     public static Map<String, AttributeValue> computeTarget(String id) { return key("CT#" + id, "CT"); }
 
     public static String workspaceComputeTargets(String workspaceId) { return workspacePk(workspaceId) + "#CTS"; }
@@ -201,8 +212,4 @@ public final class Keys {
 
     public static String repoDeploys(String repoId) { return "REPO#" + repoId + "#DEPLOYS"; }
 
-    /** The repos connected anywhere under one GitHub name (for webhooks, which name repos, not workspaces). */
-    public static String repoByNamePk(String fullNameLower) { return "GHREPO#" + fullNameLower; }
-
-    public static Map<String, AttributeValue> repoByName(String fullNameLower, String repoId) { return key(repoByNamePk(fullNameLower), "REPO#" + repoId); }
 }

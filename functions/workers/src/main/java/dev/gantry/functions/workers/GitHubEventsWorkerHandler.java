@@ -1,0 +1,35 @@
+package dev.gantry.functions.workers;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.github.GitHubEventProcessor;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+/**
+ * Consumes the {@code github-events} queue: each message is one verified GitHub delivery's extract
+ * (see {@link GitHubEventProcessor}). A failed message is retried by SQS, then goes to the DLQ;
+ * its delivery stays {@code received}, so a redelivery from GitHub is processed again.
+ */
+public final class GitHubEventsWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private final GitHubEventProcessor processor;
+
+    public GitHubEventsWorkerHandler() {
+        this(Wiring.fromEnvironment());
+    }
+
+    public GitHubEventsWorkerHandler(Wiring wiring) {
+        this.processor = wiring.gitHubEventProcessor();
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return context == null ? handle(event) : PowertoolsLogging.withLogging(context, () -> handle(event));
+    }
+
+    private SQSBatchResponse handle(SQSEvent event) {
+        return QueueBatch.process(event, (body, receives) -> processor.process(body));
+    }
+}
