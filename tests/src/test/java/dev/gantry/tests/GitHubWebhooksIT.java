@@ -47,19 +47,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * are read over the API where the API shows them, else from the table (a delivery's status).
  */
 class GitHubWebhooksIT {
-    static final Path EXAMPLES = Path.of(System.getProperty("gantry.webhookExamples",
-            "webhook-examples/node_modules/@octokit/webhooks-examples/api.github.com/index.json"));
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static Map<String, JsonNode> examplesByEvent;
     private static DynamoDbClient dynamo;
     private static Table table;
 
     @BeforeAll
     static void load() throws IOException {
-        assertThat(EXAMPLES).as("GitHub's webhook examples: run `npm ci` in tests/webhook-examples (./gantry test does)").isRegularFile();
-        examplesByEvent = new HashMap<>();
-        for (JsonNode e : JSON.readTree(Files.readAllBytes(EXAMPLES))) examplesByEvent.put(e.get("name").asText(), e.get("examples"));
         LocalServer server = LocalGantry.server();
         dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
@@ -72,33 +64,20 @@ class GitHubWebhooksIT {
         if (dynamo != null) dynamo.close();
     }
 
-    /** The first example of {@code event} whose predicate holds, as a mutable copy. */
     private static ObjectNode example(String event, java.util.function.Predicate<JsonNode> which) {
-        for (JsonNode e : examplesByEvent.get(event)) if (which.test(e)) return e.deepCopy();
-        throw new AssertionError("no such " + event + " example");
+        return GitHubExamples.example(event, which);
     }
 
     private static ObjectNode example(String event, String action) {
-        return example(event, e -> action == null || action.equals(e.path("action").asText(null)));
+        return GitHubExamples.example(event, action);
     }
 
-    /** What @octokit/webhooks-methods' sign() computes: sha256= and the hex HMAC-SHA256 of the bytes. */
     static String sign(byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(LocalGantry.GITHUB_WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return GitHubExamples.sign(body);
     }
 
     private static byte[] bytes(JsonNode payload) {
-        try {
-            return JSON.writeValueAsBytes(payload);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return GitHubExamples.bytes(payload);
     }
 
     /** Signs and sends; answers the delivery id. */
@@ -210,7 +189,7 @@ class GitHubWebhooksIT {
         call("GET", "/v1/repos/" + repoId, null, token).expect(200); // kept
 
         // other events: 200, recorded as completed at once
-        ObjectNode star = JSON.createObjectNode().put("action", "created");
+        ObjectNode star = new ObjectMapper().createObjectNode().put("action", "created");
         String starId = deliver("star", star, OK);
         assertThat(deliveryStatus(starId)).isEqualTo("completed");
     }
