@@ -3,6 +3,7 @@ package dev.gantry.shared.platform;
 import dev.gantry.shared.errors.ApiException;
 import dev.gantry.shared.store.Attr;
 import dev.gantry.shared.store.Item;
+import dev.gantry.shared.store.ItemVersion;
 import dev.gantry.shared.store.Keys;
 import dev.gantry.shared.store.Table;
 import dev.gantry.shared.store.Tx;
@@ -60,7 +61,7 @@ public final class ComputeTargetRepository {
 
     /** Deletes an unused target: 409 compute_target_in_use while an environment references it. */
     public void delete(Tx tx, String id, Long expectedVersion) {
-        Versions.Check c = Versions.check(expectedVersion, "env_refs = :zero");
+        ItemVersion.Check c = ItemVersion.condition(expectedVersion, "attribute_exists(" + Keys.PK + ") AND env_refs = :zero");
         c.values().put(":zero", Attr.n(0));
         tx.delete(Keys.computeTarget(id), c.condition(), c.names(), c.values(), () -> {
             ComputeTarget now = get(id);

@@ -3,6 +3,7 @@ package dev.gantry.shared.platform;
 import dev.gantry.shared.errors.ApiException;
 import dev.gantry.shared.store.Attr;
 import dev.gantry.shared.store.Item;
+import dev.gantry.shared.store.ItemVersion;
 import dev.gantry.shared.store.Keys;
 import dev.gantry.shared.store.Table;
 import dev.gantry.shared.store.Tx;
@@ -68,7 +69,7 @@ public final class EnvironmentRepository {
     /** Applies a PATCH; a rename moves the name claim in the same transaction. */
     public void update(Tx tx, Environment current, Changes changes, Long expectedVersion, Instant now) {
         List<String> sets = new ArrayList<>(List.of("#ver = #ver + :one", "updated_at = :now"));
-        Versions.Check c = Versions.check(expectedVersion, "#status <> :deleting");
+        ItemVersion.Check c = ItemVersion.condition(expectedVersion, "attribute_exists(" + Keys.PK + ") AND #status <> :deleting");
         Map<String, String> names = c.names();
         Map<String, AttributeValue> values = c.values();
         names.put("#ver", "ver");
@@ -82,7 +83,7 @@ public final class EnvironmentRepository {
         if (changes.autoDeploy() != null) { sets.add("auto_deploy = :ad"); values.put(":ad", Attr.bool(changes.autoDeploy())); }
         if (changes.secretScope() != null) { sets.add("secret_scope = :sc"); values.put(":sc", Attr.s(changes.secretScope())); }
         tx.update(Keys.environment(current.id()), "SET " + String.join(", ", sets), c.condition(), names, values,
-                Versions.failure(expectedVersion, () -> ApiException.notFound("environment")));
+                ItemVersion.failure(expectedVersion, () -> ApiException.notFound("environment")));
         if (changes.name() != null && !changes.name().equals(current.name())) {
             tx.delete(Keys.environmentName(current.repoId(), current.name()), null, null, null, null);
             claimName(tx, current.repoId(), changes.name(), current.id());
@@ -91,7 +92,7 @@ public final class EnvironmentRepository {
 
     /** Starts a deletion: the environment answers {@code deleting} until its job removes it. */
     public void markDeleting(Tx tx, String id, Long expectedVersion, Instant now) {
-        Versions.Check c = Versions.check(expectedVersion, "#status <> :deleting");
+        ItemVersion.Check c = ItemVersion.condition(expectedVersion, "attribute_exists(" + Keys.PK + ") AND #status <> :deleting");
         c.names().put("#status", "status");
         c.names().put("#ver", "ver");
         c.values().putAll(Tx.values(":deleting", Attr.s("deleting"), ":one", Attr.n(1), ":now", Attr.s(now.toString()), ":t", Attr.bool(true)));

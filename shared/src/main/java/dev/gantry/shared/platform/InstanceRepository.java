@@ -3,6 +3,7 @@ package dev.gantry.shared.platform;
 import dev.gantry.shared.errors.ApiException;
 import dev.gantry.shared.store.Attr;
 import dev.gantry.shared.store.Item;
+import dev.gantry.shared.store.ItemVersion;
 import dev.gantry.shared.store.Keys;
 import dev.gantry.shared.store.Table;
 import dev.gantry.shared.store.Tx;
@@ -59,7 +60,8 @@ public final class InstanceRepository {
                 fromValues.put(":from" + k, Attr.s(onlyFrom.get(k)));
             }
         }
-        Versions.Check c = Versions.check(expectedVersion, extra.isEmpty() ? null : extra.toString());
+        ItemVersion.Check c = ItemVersion.condition(expectedVersion,
+                "attribute_exists(" + Keys.PK + ")" + (extra.isEmpty() ? "" : " AND (" + extra + ")"));
         c.names().put("#status", "status");
         c.names().put("#ver", "ver");
         c.values().putAll(fromValues);

@@ -3,6 +3,7 @@ package dev.gantry.shared.platform;
 import dev.gantry.shared.errors.ApiException;
 import dev.gantry.shared.store.Attr;
 import dev.gantry.shared.store.Item;
+import dev.gantry.shared.store.ItemVersion;
 import dev.gantry.shared.store.Keys;
 import dev.gantry.shared.store.Table;
 import dev.gantry.shared.store.Tx;
@@ -126,8 +127,8 @@ public final class RepoRepository {
     }
 
     public void delete(Tx tx, Repo r, Long expectedVersion) {
-        Versions.Check c = Versions.check(expectedVersion, null);
-        tx.delete(Keys.repo(r.id()), c.condition(), c.names(), c.values(), Versions.failure(expectedVersion, () -> ApiException.notFound("repo")));
+        ItemVersion.Check c = ItemVersion.condition(expectedVersion, "attribute_exists(" + Keys.PK + ")");
+        tx.delete(Keys.repo(r.id()), c.condition(), c.names(), c.values(), ItemVersion.failure(expectedVersion, () -> ApiException.notFound("repo")));
         tx.delete(Keys.repoName(r.workspaceId(), r.fullName().toLowerCase(Locale.ROOT)), null, null, null, null);
         tx.delete(Keys.githubRepo(r.fullName().toLowerCase(Locale.ROOT), r.id()), null, null, null, null);
     }

@@ -52,6 +52,14 @@ public final class ItemVersion {
 
     /** A delete: no bump, only the condition (and its names and values). */
     public static Check deleteCheck(Long expectedVersion, String baseCondition) {
+        return condition(expectedVersion, baseCondition);
+    }
+
+    /**
+     * Only the condition (and its names and values), for a write that bumps the version its own
+     * way ({@code #ver = #ver + :one} on items created with a version) or does not bump it (a delete).
+     */
+    public static Check condition(Long expectedVersion, String baseCondition) {
         Check c = check(expectedVersion, baseCondition);
         c.values().remove(":ver_zero");
         c.values().remove(":ver_one");
