@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -25,12 +26,14 @@ import java.util.function.Function;
  * DynamoDB update expressions have no {@code max()}, so GCRA's {@code tat := max(tat, now) + T} is
  * two writes, one per branch, each conditional on its branch:
  * <ul>
- * <li><b>busy</b> ({@code tat >= now}): {@code SET tat = tat + iv, lim = lim + iv} if
+ * <li><b>busy</b> ({@code tat >= now}): {@code SET tat = tat + iv, lim = lim + iv, iv = iv} if
  * {@code tat >= :now AND lim <= :now}. Both operands are the item's own, so concurrent busy
  * writes commute: under contention every one of them either takes a token or finds none.</li>
- * <li><b>idle</b> ({@code tat < now}, or a new bucket): {@code SET tat = :now + iv, lim = :now + ivt}
+ * <li><b>idle</b> ({@code tat < now}, or a new bucket): {@code SET tat = :now + iv, lim = :now + ivt, iv = iv}
  * if {@code attribute_not_exists(tat) OR tat < :now}.</li>
  * </ul>
+ * An admission returns {@code UPDATED_NEW} ({@code tat, lim, iv}; {@code iv = iv} is there to be
+ * returned), from which the headers follow without the rest of the item: see {@link #burstOf}.
  * The container predicts the branch from the last {@code tat} it saw for the bucket. {@code tat}
  * never decreases, so "last seen tat ≥ now" proves the bucket busy; otherwise idle is predicted.
  * A wrong guess fails its condition and the failure returns the item
@@ -60,7 +63,7 @@ public final class TokenBuckets {
     });
 
     /** A bucket as this container last saw it. */
-    private record Seen(long tat, long lim, int burst) {}
+    private record Seen(long tat, long lim, long interval, int burst) {}
 
     /**
      * @param workspacePolicy a workspace's current policy, read from the workspace (used only to
@@ -113,10 +116,21 @@ public final class TokenBuckets {
             writes++;
             try {
                 Map<String, AttributeValue> item = write(bucket, branch, creating, now);
-                Seen state = remember(bucket, item);
-                long remaining = Gcra.remaining(state.lim(), Attr.num(item, IV), now, state.burst());
-                return new RateLimitDecision(RateLimitDecision.Outcome.ADMITTED, bucket.policyName(), state.burst(), remaining,
-                        Gcra.resetSeconds(state.lim(), now), writes, reads);
+                Gcra.State s = stateOf(item);
+                int burst;
+                if (s.interval() > 0) {
+                    burst = burstOf(item, s);
+                } else {
+                    // DynamoDB returns an attribute named in SET even when its value is unchanged (DynamoDB Local does; asserted
+                    // in TokenBucketsIT). Should a service ever leave it out, report what this container last saw rather than fail.
+                    Seen had = seen.get(bucket.id());
+                    if (had == null) throw new IllegalStateException("rate limit bucket " + bucket.label() + ": the write returned no iv");
+                    s = new Gcra.State(s.tat(), s.lim(), had.interval());
+                    burst = had.burst();
+                }
+                remember(bucket, s, burst);
+                return new RateLimitDecision(RateLimitDecision.Outcome.ADMITTED, bucket.policyName(), burst,
+                        Gcra.remaining(s.lim(), s.interval(), now, burst), Gcra.resetSeconds(s.lim(), now), writes, reads);
             } catch (ConditionalCheckFailedException e) {
                 Map<String, AttributeValue> old = e.hasItem() ? e.item() : Map.of();
                 if (!old.containsKey(IV)) {
@@ -134,7 +148,8 @@ public final class TokenBuckets {
                     branch = Branch.IDLE;
                     continue;
                 }
-                Seen state = remember(bucket, old);
+                Gcra.State s = stateOf(old);
+                Seen state = remember(bucket, s, burstOf(old, s));
                 if (state.lim() > now) {
                     return new RateLimitDecision(RateLimitDecision.Outcome.REJECTED, bucket.policyName(), state.burst(), 0,
                             Gcra.retryAfterSeconds(state.lim(), now), writes, reads);
@@ -159,68 +174,112 @@ public final class TokenBuckets {
                 Gcra.retryAfterSeconds(last.lim(), now), 0, 0);
     }
 
+    /** The busy write (the hot path), constant: its update and condition expressions (public for the benchmark's shaped raw write). */
+    public static final String BUSY_UPDATE = "SET tat = tat + iv, lim = lim + iv, iv = iv";
+    public static final String BUSY_CONDITION = "tat >= :now AND lim <= :now";
+    /** What an admitting write returns. */
+    public static final ReturnValue ADMISSION_RETURNS = ReturnValue.UPDATED_NEW;
+    private static final String IDLE_OWN_POLICY_UPDATE = "SET tat = :now + iv, lim = :now + ivt, iv = iv";
+    private static final String IDLE_OWN_POLICY_CONDITION = "attribute_exists(iv) AND (attribute_not_exists(tat) OR tat < :now)";
+    private static final String POLICY_UPDATE = "SET tat = :now + :iv, lim = :now + :ivt";
+    private static final String IDLE_CONDITION = "attribute_not_exists(tat) OR tat < :now";
+    private static final String CREATE_CONDITION = "attribute_not_exists(iv)";
+    private static final String POLICY_ASSIGNMENTS = ", iv = :iv, ivt = :ivt, burst = :burst, rpm = :rpm, policy = :policy, #type = :type";
+    private static final Map<String, String> TYPE_NAME = Map.of("#type", "type");
+    private static final Map<String, String> TTL_NAME = Map.of("#ttl", Keys.TTL);
+    private static final Map<String, String> TYPE_AND_TTL_NAMES = Map.of("#type", "type", "#ttl", Keys.TTL);
+
     /**
      * One conditional UpdateItem. The hot expressions use plain attribute names (none of tat, lim,
      * iv, ivt, burst, rpm, policy is a DynamoDB reserved word) and no ExpressionAttributeNames.
+     * <p>
+     * An admitting write returns {@code UPDATED_NEW}: {@code tat}, {@code lim} and {@code iv}, not
+     * the whole item. The busy and own-policy idle writes name {@code iv = iv} (no change) only so that
+     * it is returned; the burst follows from the three, since every write keeps {@code tat − lim = τ
+     * = (burst − 1)·iv} ({@link #burstOf}). So the headers come from the item as the write left it,
+     * also right after a plan change this container has not seen.
      */
     private Map<String, AttributeValue> write(Bucket bucket, Branch branch, RateLimitPolicy creating, long now) {
-        Map<String, String> names = new HashMap<>();
-        Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":now", Attr.n(now));
+        AttributeValue nowValue = Attr.n(now);
         String update;
         String condition;
+        Map<String, AttributeValue> values;
+        Map<String, String> names = null;
         RateLimitPolicy written = switch (branch) {
             case BUSY -> {
-                update = "SET tat = tat + iv, lim = lim + iv";
-                condition = "tat >= :now AND lim <= :now";
+                update = BUSY_UPDATE;
+                condition = BUSY_CONDITION;
                 yield null;
             }
             case IDLE -> {
                 if (bucket.policy() == null) { // the item's own policy (a workspace's plan)
-                    update = "SET tat = :now + iv, lim = :now + ivt";
-                    condition = "attribute_exists(iv) AND (attribute_not_exists(tat) OR tat < :now)";
+                    update = IDLE_OWN_POLICY_UPDATE;
+                    condition = IDLE_OWN_POLICY_CONDITION;
                 } else {
-                    update = "SET tat = :now + :iv, lim = :now + :ivt";
-                    condition = "attribute_not_exists(tat) OR tat < :now";
+                    update = POLICY_UPDATE;
+                    condition = IDLE_CONDITION;
                 }
                 yield bucket.policy();
             }
             case CREATE -> {
-                update = "SET tat = :now + :iv, lim = :now + :ivt";
-                condition = "attribute_not_exists(iv)";
+                update = POLICY_UPDATE;
+                condition = CREATE_CONDITION;
                 yield creating;
             }
         };
-        if (written != null) update += policyAssignments(written, bucket, names, values);
-        if (bucket.expires()) {
-            // Client-address buckets are many and short-lived: DynamoDB deletes them an hour after they would be full again.
-            names.put("#ttl", Keys.TTL);
-            values.put(":ttl", Attr.n(now / 1_000_000 + (bucket.policy().toleranceMicros() + bucket.policy().intervalMicros()) / 1_000_000 + 3600));
-            update += ", #ttl = :ttl";
+        if (written == null && !bucket.expires()) {
+            values = Map.of(":now", nowValue); // the busy write on a workspace bucket: nothing else varies
+        } else {
+            values = new HashMap<>(16);
+            values.put(":now", nowValue);
+            if (written != null) {
+                update += POLICY_ASSIGNMENTS;
+                policyValues(written, bucket, values);
+                names = TYPE_NAME;
+            }
+            if (bucket.expires()) {
+                // Client-address buckets are many and short-lived: DynamoDB deletes them an hour after they would be full again.
+                values.put(":ttl", Attr.n(now / 1_000_000 + (bucket.policy().toleranceMicros() + bucket.policy().intervalMicros()) / 1_000_000 + 3600));
+                update += ", #ttl = :ttl";
+                names = names == null ? TTL_NAME : TYPE_AND_TTL_NAMES;
+            }
         }
-        String u = update, c = condition;
-        return table.client().updateItem(b -> {
-            b.tableName(table.name()).key(bucket.key()).updateExpression(u).conditionExpression(c).expressionAttributeValues(values)
-                    .returnValues(ReturnValue.ALL_NEW)
-                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
-            if (!names.isEmpty()) b.expressionAttributeNames(names);
-        }).attributes();
+        UpdateItemRequest.Builder b = UpdateItemRequest.builder().tableName(table.name()).key(bucket.key()).updateExpression(update)
+                .conditionExpression(condition).expressionAttributeValues(values)
+                .returnValues(ADMISSION_RETURNS)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+        if (names != null) b.expressionAttributeNames(names);
+        return table.client().updateItem(b.build()).attributes();
     }
 
-    /** The policy's attributes, assigned by an idle or create write. */
-    private static String policyAssignments(RateLimitPolicy p, Bucket bucket, Map<String, String> names, Map<String, AttributeValue> values) {
-        names.put("#type", "type");
+    /** The values of {@link #POLICY_ASSIGNMENTS}: the policy's attributes, assigned by an idle or create write. */
+    private static void policyValues(RateLimitPolicy p, Bucket bucket, Map<String, AttributeValue> values) {
         values.put(":iv", Attr.n(p.intervalMicros()));
         values.put(":ivt", Attr.n(p.intervalMicros() - p.toleranceMicros()));
         values.put(":burst", Attr.n(p.burst()));
         values.put(":rpm", Attr.n(p.requestsPerMinute()));
         values.put(":policy", Attr.s(bucket.policyName()));
         values.put(":type", Attr.s(TYPE));
-        return ", iv = :iv, ivt = :ivt, burst = :burst, rpm = :rpm, policy = :policy, #type = :type";
     }
 
-    private Seen remember(Bucket bucket, Map<String, AttributeValue> item) {
-        Seen state = new Seen(Attr.num(item, TAT), Attr.num(item, LIM), (int) Attr.num(item, BURST));
+    /**
+     * The bucket's state from an item: the whole item (a failed condition's ALL_OLD) or an admitting
+     * write's UPDATED_NEW ({@code tat, lim, iv}). The burst is the item's {@code burst} when present,
+     * else {@code (tat − lim) / iv + 1}: every write keeps {@code tat − lim = τ = (burst − 1)·iv}
+     * (idle and create set {@code tat = now + T, lim = now + T − τ}, busy adds {@code iv} to both,
+     * a plan change sets {@code iv} and {@code lim = tat − τ} in one transaction).
+     */
+    static Gcra.State stateOf(Map<String, AttributeValue> item) {
+        return new Gcra.State(Attr.num(item, TAT), Attr.num(item, LIM), Attr.num(item, IV));
+    }
+
+    static int burstOf(Map<String, AttributeValue> item, Gcra.State s) {
+        if (item.containsKey(BURST)) return (int) Attr.num(item, BURST);
+        return (int) ((s.tat() - s.lim()) / s.interval() + 1);
+    }
+
+    private Seen remember(Bucket bucket, Gcra.State s, int burst) {
+        Seen state = new Seen(s.tat(), s.lim(), s.interval(), burst);
         seen.merge(bucket.id(), state, (had, got) -> got.tat() >= had.tat() ? got : had);
         return state;
     }

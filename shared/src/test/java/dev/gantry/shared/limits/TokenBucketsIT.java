@@ -252,4 +252,21 @@ class TokenBucketsIT {
             assertThat(d.writes()).isEqualTo(1);
         }
     }
+
+    /** The busy write returns tat, lim and the unchanged iv (named in its SET only to be returned), and nothing else. */
+    @Test
+    void theBusyWriteReturnsTatLimAndIvOnly() {
+        RateLimitPolicy policy = new RateLimitPolicy("test", 60, 10);
+        TokenBuckets.Bucket bucket = newBucket(policy);
+        container(CLOCK).tryTake(bucket); // idle: creates the bucket, tat = now + T
+        var returned = wiring.table().client().updateItem(b -> b.tableName(wiring.table().name()).key(bucket.key())
+                .updateExpression(TokenBuckets.BUSY_UPDATE).conditionExpression(TokenBuckets.BUSY_CONDITION)
+                .expressionAttributeValues(java.util.Map.of(":now", dev.gantry.shared.store.Attr.n(TokenBuckets.micros(CLOCK.now))))
+                .returnValues(TokenBuckets.ADMISSION_RETURNS)).attributes();
+        assertThat(returned).containsOnlyKeys("tat", "lim", "iv");
+        assertThat(returned.get("iv").n()).isEqualTo(Long.toString(policy.intervalMicros()));
+        RateLimitDecision d = container(CLOCK).tryTake(bucket); // a new container: idle guess fails, busy write decides
+        assertThat(d.limit()).isEqualTo(10);
+        assertThat(d.remaining()).isEqualTo(7);
+    }
 }

@@ -53,6 +53,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -78,11 +79,12 @@ import java.util.concurrent.atomic.LongAdder;
 public final class LimiterBench {
     private LimiterBench() {}
 
-    record Options(double warmupSeconds, int iterations, double seconds, int threads, Path markdown) {
+    record Options(double warmupSeconds, int iterations, double seconds, int threads, Path markdown, List<String> only) {
         static Options parse(String[] args) {
             double warmup = 2, seconds = 3;
             int iterations = 5, threads = 8;
             Path markdown = null;
+            List<String> only = List.of();
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--warmup" -> warmup = Double.parseDouble(args[++i]);
@@ -90,20 +92,23 @@ public final class LimiterBench {
                     case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                     case "--threads" -> threads = Integer.parseInt(args[++i]);
                     case "--markdown" -> markdown = Path.of(args[++i]);
+                    case "--only" -> only = List.of(args[++i].split("\\|"));
                     case "--help", "-h" -> {
                         System.out.println("""
-                                LimiterBench [--warmup S] [--iterations N] [--seconds S] [--threads N] [--markdown FILE]
+                                LimiterBench [--warmup S] [--iterations N] [--seconds S] [--threads N] [--markdown FILE] [--only A|B]
                                   --warmup S      seconds of warm-up per setup before measuring (default 2)
                                   --iterations N  measured iterations per setup, interleaved (default 5)
                                   --seconds S     length of one iteration (default 3)
                                   --threads N     the contended case: N threads on one bucket (default 8)
-                                  --markdown FILE also write the result table there""");
+                                  --markdown FILE also write the result table there
+                                  --only A|B      only the setups whose name contains one of these strings (the raw
+                                                  UpdateItem each one is compared with is always kept)""");
                         System.exit(0);
                     }
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--help lists them)");
                 }
             }
-            return new Options(warmup, iterations, seconds, threads, markdown);
+            return new Options(warmup, iterations, seconds, threads, markdown, only);
         }
     }
 
@@ -198,7 +203,8 @@ public final class LimiterBench {
                 setups.add(rawV2("raw UpdateItem, SDK v2 url-connection", table, threads, v2Calls, n));
                 setups.add(gantry("Gantry limiter, busy (admits), SDK v2 url-connection", GENEROUS, false, table, threads, v2Calls, n));
                 setups.add(rawV2("raw UpdateItem, SDK v2 Apache", tableApache, threads, v2ApacheCalls, n));
-                setups.add(rawLimiterShape(tableApache, threads, v2ApacheCalls, n));
+                setups.add(rawLimiterShape(tableApache, threads, v2ApacheCalls, n, true));
+                setups.add(rawLimiterShape(tableApache, threads, v2ApacheCalls, n, false));
                 setups.add(gantry("Gantry limiter, busy (admits), SDK v2 Apache", GENEROUS, false, tableApache, threads, v2ApacheCalls, n));
                 setups.add(gantry("Gantry limiter, empty (rejects), SDK v2 Apache", EMPTY, true, tableApache, threads, v2ApacheCalls, n));
                 setups.add(gantry("Gantry limiter, idle branch (admits), SDK v2 Apache", IDLE, false, tableApache, threads, v2ApacheCalls, n));
@@ -207,6 +213,12 @@ public final class LimiterBench {
                 setups.add(bucket4j("Bucket4j DynamoDB, empty (rejects), SDK v1 Apache", EMPTY, true, bucket4j, threads, v1Calls, n));
             }
 
+            if (!o.only().isEmpty()) {
+                setups.removeIf(s -> !s.name().startsWith("raw UpdateItem, ") && o.only().stream().noneMatch(s.name()::contains));
+                Set<String> clients = new java.util.HashSet<>();
+                for (Setup s : setups) if (!s.name().startsWith("raw UpdateItem, ")) clients.add(client(s.name()));
+                setups.removeIf(s -> s.name().startsWith("raw UpdateItem, ") && !clients.contains(client(s.name())));
+            }
             String load0 = loadAverage();
             Instant started = Instant.now();
             for (Setup s : setups) run(s, o.warmupSeconds(), null);
@@ -245,22 +257,28 @@ public final class LimiterBench {
     }
 
     /**
-     * A raw UpdateItem of exactly the limiter's busy write (same item, condition, ALL_NEW), without the
-     * limiter around it: separates what DynamoDB Local charges for the request's shape from the limiter's own work.
+     * A raw UpdateItem of exactly the limiter's busy write (same item, update, condition and return values:
+     * {@link TokenBuckets#BUSY_UPDATE}, {@link TokenBuckets#BUSY_CONDITION}, {@link TokenBuckets#ADMISSION_RETURNS}), without
+     * the limiter around it: separates what DynamoDB Local charges for the request's shape from the limiter's own work.
+     * {@code allNew}: the shape before UPDATED_NEW ({@code SET tat = tat + iv, lim = lim + iv}, ALL_NEW), for comparison.
      */
-    private static Setup rawLimiterShape(Table table, int threads, V2Calls calls, String n) {
-        var key = Keys.key("BENCH#shape#" + threads, "RL");
+    private static Setup rawLimiterShape(Table table, int threads, V2Calls calls, String n, boolean allNew) {
+        var key = Keys.key("BENCH#shape#" + allNew + "#" + threads, "RL");
         Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item = new java.util.HashMap<>(
                 TokenBuckets.workspaceBucketItem("ws_bench", dev.gantry.shared.plans.Plan.TEAM));
         item.putAll(key);
         item.put("tat", Attr.n(0));
         item.put("lim", Attr.n(Long.MIN_VALUE / 2)); // the condition always holds
         table.client().putItem(b -> b.tableName(table.name()).item(item));
-        return new Setup("raw UpdateItem shaped like the limiter's busy write, SDK v2 Apache", n, threads, t -> () -> {
+        String update = allNew ? "SET tat = tat + iv, lim = lim + iv" : TokenBuckets.BUSY_UPDATE;
+        var returns = allNew ? software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW : TokenBuckets.ADMISSION_RETURNS;
+        String name = allNew ? "raw UpdateItem shaped like the limiter's previous busy write (ALL_NEW), SDK v2 Apache"
+                : "raw UpdateItem shaped like the limiter's busy write, SDK v2 Apache";
+        return new Setup(name, n, threads, t -> () -> {
             table.client().updateItem(b -> b.tableName(table.name()).key(key)
-                    .updateExpression("SET tat = tat + iv, lim = lim + iv").conditionExpression("tat >= :now AND lim <= :now")
+                    .updateExpression(update).conditionExpression(TokenBuckets.BUSY_CONDITION)
                     .expressionAttributeValues(Map.of(":now", Attr.n(0)))
-                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)
+                    .returnValues(returns)
                     .returnValuesOnConditionCheckFailure(software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure.ALL_OLD));
             return true;
         }, calls.calls);
@@ -347,9 +365,13 @@ public final class LimiterBench {
                 started, o.iterations(), o.seconds(), o.warmupSeconds(), load0, load1, Runtime.version(), Runtime.getRuntime().availableProcessors()));
         String group = null;
         Map<String, Double> rawMedian = new LinkedHashMap<>(); // group + client -> the raw UpdateItem's median
+        Map<String, List<Double>> rawRuns = new LinkedHashMap<>(); // group + client -> the raw UpdateItem's iterations, in order
         for (var e : results.entrySet()) {
             Setup s = e.getKey();
-            if (s.name().startsWith("raw UpdateItem, ")) rawMedian.put(s.group() + "|" + client(s.name()), median(e.getValue().perSecond));
+            if (s.name().startsWith("raw UpdateItem, ")) {
+                rawMedian.put(s.group() + "|" + client(s.name()), median(e.getValue().perSecond));
+                rawRuns.put(s.group() + "|" + client(s.name()), e.getValue().perSecond);
+            }
         }
         for (var e : results.entrySet()) {
             Setup s = e.getKey();
@@ -357,13 +379,15 @@ public final class LimiterBench {
             if (!s.group().equals(group)) {
                 group = s.group();
                 b.append("\n**").append(group).append("**\n\n");
-                b.append("| setup | decisions/s min | median | max | median vs the raw UpdateItem on the same client | DynamoDB calls per decision | admitted |\n");
-                b.append("|---|---:|---:|---:|---:|---:|---:|\n");
+                b.append("| setup | decisions/s min | median | max | median vs the raw UpdateItem on the same client | paired: per-iteration ratio to that raw UpdateItem, median (quartiles) | DynamoDB calls per decision | admitted |\n");
+                b.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
             }
             List<Double> sorted = r.perSecond.stream().sorted().toList();
             double med = median(r.perSecond);
-            b.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.0f | %.0f %% | %.3f | %.1f %% |%n", s.name(), sorted.getFirst(), med,
-                    sorted.getLast(), 100 * med / rawMedian.get(s.group() + "|" + client(s.name())), (double) r.calls / r.decisions,
+            List<Double> ratios = pairedRatios(r.perSecond, rawRuns.get(s.group() + "|" + client(s.name())));
+            b.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.0f | %.0f %% | %.0f %% (%.0f–%.0f %%) | %.3f | %.1f %% |%n", s.name(),
+                    sorted.getFirst(), med, sorted.getLast(), 100 * med / rawMedian.get(s.group() + "|" + client(s.name())),
+                    100 * median(ratios), 100 * quantile(ratios, 0.25), 100 * quantile(ratios, 0.75), (double) r.calls / r.decisions,
                     100.0 * r.admitted / r.decisions));
         }
         return b.toString();
@@ -372,6 +396,24 @@ public final class LimiterBench {
     /** The client a setup's name ends with, e.g. "SDK v2 Apache". */
     private static String client(String name) {
         return name.substring(name.lastIndexOf(", ") + 2);
+    }
+
+    /**
+     * Iteration i of a setup divided by iteration i of its raw UpdateItem: the two ran in the same round,
+     * seconds apart, so load that changes over minutes cancels out of the ratio.
+     */
+    static List<Double> pairedRatios(List<Double> runs, List<Double> raw) {
+        List<Double> r = new ArrayList<>();
+        for (int i = 0; i < Math.min(runs.size(), raw.size()); i++) r.add(runs.get(i) / raw.get(i));
+        return r;
+    }
+
+    /** The q-quantile, linearly interpolated between the sorted values. */
+    static double quantile(List<Double> values, double q) {
+        List<Double> s = values.stream().sorted().toList();
+        double pos = q * (s.size() - 1);
+        int lo = (int) Math.floor(pos), hi = (int) Math.ceil(pos);
+        return s.get(lo) + (s.get(hi) - s.get(lo)) * (pos - lo);
     }
 
     static double median(List<Double> values) {
