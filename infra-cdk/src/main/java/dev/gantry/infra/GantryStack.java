@@ -11,6 +11,10 @@ import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+import software.amazon.awscdk.services.lambda.eventsources.DynamoEventSource;
+import software.amazon.awscdk.services.lambda.StartingPosition;
+import software.amazon.awscdk.services.lambda.FilterCriteria;
+import software.amazon.awscdk.services.lambda.FilterRule;
 import dev.gantry.shared.queues.QueueSpec;
 import dev.gantry.shared.secrets.SecretSpec;
 import dev.gantry.shared.store.Keys;
@@ -294,7 +298,14 @@ public final class GantryStack extends Stack {
         Function fn = lambda(spec.name(), functionJar(repoRoot, "workers"), spec.handlerClass(), spec.memoryMb(), spec.timeoutSeconds(),
                 "Gantry " + spec.name() + (spec.queue() != null ? " (queue " + spec.queue() + ")" : " (every " + spec.scheduleMinutes() + " min)"));
         Alias live = Alias.Builder.create((Construct) fn.getNode().getScope(), "Live").aliasName(LIVE_ALIAS).version(fn.getCurrentVersion()).build();
-        if (spec.queue() != null) {
+        if (spec.tableStream()) {
+            // Only the outbox items' inserts wake it (the stream carries every write of the table).
+            live.addEventSource(DynamoEventSource.Builder.create(table).startingPosition(StartingPosition.LATEST)
+                    .batchSize(spec.batchSize()).reportBatchItemFailures(true).retryAttempts(10).bisectBatchOnError(true)
+                    .filters(List.of(FilterCriteria.filter(Map.of("eventName", FilterRule.isEqual("INSERT"),
+                            "dynamodb", Map.of("Keys", Map.of(Keys.PK, Map.of("S", FilterRule.beginsWith("OUTBOX#"))))))))
+                    .build());
+        } else if (spec.queue() != null) {
             Queue queue = queues.get(spec.queue());
             if (queue == null) throw new IllegalStateException("worker " + spec.name() + " reads unknown queue " + spec.queue());
             live.addEventSource(SqsEventSource.Builder.create(queue).batchSize(spec.batchSize()).reportBatchItemFailures(true).build());
@@ -356,7 +367,8 @@ public final class GantryStack extends Stack {
         NagSuppressions.addResourceSuppressions(role, List.of(NagPackSuppression.builder()
                 .id("AwsSolutions-IAM5")
                 .reason("X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support "
-                        + "resource-level permissions, so AWS requires Resource \"*\" for them. Every other statement of "
+                        + "resource-level permissions, so AWS requires Resource \"*\" for them (and dynamodb:ListStreams, "
+                        + "which the table-stream consumer's event source needs, likewise). Every other statement of "
                         + "this role names its resources (the table and its indexes, the secrets, the queues, the "
                         + "function's own log group); GantryStackTest checks that only X-Ray actions use \"*\".")
                 .appliesTo(List.of("Resource::*"))

@@ -257,7 +257,12 @@ public final class LocalServer implements AutoCloseable {
                     .endpointOverride(emulators.sqsEndpoint())
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))).build();
             resources.push(workerSqs);
-            resources.push(new LocalWorkers(Catalog.WORKERS, wiring, workerSqs, queueUrls, 10));
+            var streams = software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient.builder()
+                    .httpClient(UrlConnectionHttpClient.create()).region(Region.of(region)).endpointOverride(emulators.dynamoEndpoint())
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))).build();
+            resources.push(streams);
+            String streamArn = wiring.dynamo().describeTable(r -> r.tableName(config.tableName())).table().latestStreamArn();
+            resources.push(new LocalWorkers(Catalog.WORKERS, wiring, workerSqs, queueUrls, 10, streams, streamArn));
 
             startHttp(options, new ApiGatewayFront(deployed, region));
             banner(options);

@@ -36,12 +36,17 @@ final class LocalWorkers implements AutoCloseable {
     private volatile boolean running = true;
 
     @SuppressWarnings("unchecked")
-    LocalWorkers(List<WorkerSpec> workers, Wiring wiring, SqsClient sqs, Map<String, String> queueUrls, int relayEverySeconds) {
+    LocalWorkers(List<WorkerSpec> workers, Wiring wiring, SqsClient sqs, Map<String, String> queueUrls, int relayEverySeconds,
+                 software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient streams, String streamArn) {
         this.pollers = Executors.newCachedThreadPool(Threads.daemon("gantry-worker"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Threads.daemon("gantry-schedule"));
         for (WorkerSpec spec : workers) {
             Object handler = instantiate(spec, wiring);
-            if (spec.queue() != null) {
+            if (spec.tableStream()) {
+                RequestHandler<com.amazonaws.services.lambda.runtime.events.DynamodbEvent, ?> h =
+                        (RequestHandler<com.amazonaws.services.lambda.runtime.events.DynamodbEvent, ?>) handler;
+                pollers.submit(() -> new LocalTableStream(streams, streamArn, h, () -> running).run());
+            } else if (spec.queue() != null) {
                 String url = queueUrls.get(spec.queue());
                 RequestHandler<SQSEvent, SQSBatchResponse> h = (RequestHandler<SQSEvent, SQSBatchResponse>) handler;
                 pollers.submit(() -> poll(spec, h, sqs, url));

@@ -61,6 +61,35 @@ public final class Outbox {
     }
 
     /**
+     * The stream relay's step for one outbox item it saw inserted (DynamoDB Streams in AWS, DynamoDB
+     * Local's stream API locally): claim it (a conditional update, so the writer's fast path and a
+     * second relay do not both send it, unless the fast path is between its send and its delete),
+     * send it, delete it. An item already gone was sent by its writer: nothing to do. A send that
+     * fails leaves the claim; the sweep sends claimed items once the claim is older than its age.
+     * Answers true when this call sent the message.
+     */
+    public boolean relay(String id) {
+        Map<String, AttributeValue> item;
+        try {
+            item = table.client().updateItem(b -> b.tableName(table.name()).key(Keys.outbox(id))
+                    .updateExpression("SET relay_claimed_at = :now")
+                    .conditionExpression("attribute_exists(" + Keys.PK + ") AND attribute_not_exists(relay_claimed_at)")
+                    .expressionAttributeValues(Map.of(":now", Attr.s(clock.instant().toString())))
+                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)).attributes();
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException sentOrClaimed) {
+            return false;
+        }
+        sender.send(Attr.str(item, "queue"), Attr.str(item, "body"), (int) Attr.num(item, "delay_seconds"));
+        table.client().deleteItem(b -> b.tableName(table.name()).key(Keys.outbox(id)));
+        return true;
+    }
+
+    /** The outbox item id of a stream record's partition key ({@code OUTBOX#<id>}), or null for any other item. */
+    public static String idOfKey(String partitionKey) {
+        return partitionKey != null && partitionKey.startsWith("OUTBOX#") ? partitionKey.substring("OUTBOX#".length()) : null;
+    }
+
+    /**
      * The relay: sends every pending message older than {@code minAge} (younger ones are still in
      * their writer's fast path) and deletes it. Answers how many were sent.
      */

@@ -98,4 +98,25 @@ class OutboxIT {
         assertThat(outbox.sweep(Duration.ZERO)).isZero();
         assertThat(receiveAll()).isEmpty();
     }
+
+    @Test
+    void theStreamRelaySendsAMessageItsWriterNeverSentAndOnlyOnce() {
+        failuresLeft.set(1);
+        Outbox.Message m = commitChangeWithMessage("{\"n\":4}");
+        outbox.publish(List.of(m)); // the writer's send fails: the item stays
+        assertThat(outbox.relay(m.id())).isTrue();
+        assertThat(outbox.relay(m.id())).as("a second stream delivery of the same insert").isFalse();
+        assertThat(receiveAll()).containsExactly("{\"n\":4}");
+        assertThat(wiring.table().get(Keys.outbox(m.id()), true)).isNull();
+    }
+
+    @Test
+    void theStreamRelayLeavesAMessageItsWriterSentAlone() {
+        Outbox.Message m = commitChangeWithMessage("{\"n\":5}");
+        outbox.publish(List.of(m));
+        assertThat(outbox.relay(m.id())).isFalse();
+        assertThat(receiveAll()).containsExactly("{\"n\":5}");
+        assertThat(Outbox.idOfKey("OUTBOX#" + m.id())).isEqualTo(m.id());
+        assertThat(Outbox.idOfKey("REPO#x")).isNull();
+    }
 }

@@ -12,5 +12,6 @@ public final class Workers {
             WorkerSpec.queueConsumer("scan-worker", ScanWorkerHandler.class.getName(), "scans", 5, 1024, 120),
             WorkerSpec.queueConsumer("deploy-worker", DeployWorkerHandler.class.getName(), "deploys", 5, 1024, 300),
             WorkerSpec.queueConsumer("github-events-worker", GitHubEventsWorkerHandler.class.getName(), "github-events", 10, 1024, 60),
+            WorkerSpec.tableStreamConsumer("outbox-stream-relay", OutboxStreamRelayHandler.class.getName(), 100, 512, 60),
             WorkerSpec.scheduled("outbox-relay", OutboxRelayHandler.class.getName(), 1, 512, 60));
 }

@@ -1,0 +1,56 @@
+package dev.gantry.functions.workers;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.queues.Outbox;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The outbox relay on the table's stream (DESIGN.md principle 5): every outbox item inserted is
+ * relayed within about a second of its commit, whether or not its writer lived to send it. The
+ * event source filters the stream to outbox inserts; anything else is skipped. A record whose
+ * relay fails is reported, so Lambda retries from it (the records after it wait: stream order).
+ */
+public final class OutboxStreamRelayHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxStreamRelayHandler.class);
+    private final Outbox outbox;
+
+    public OutboxStreamRelayHandler() {
+        this(Wiring.fromEnvironment());
+    }
+
+    public OutboxStreamRelayHandler(Wiring wiring) {
+        this.outbox = wiring.platform().outbox();
+    }
+
+    @Override
+    public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
+        return context == null ? relay(event) : PowertoolsLogging.withLogging(context, () -> relay(event));
+    }
+
+    private StreamsEventResponse relay(DynamodbEvent event) {
+        List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
+        for (DynamodbEvent.DynamodbStreamRecord r : event.getRecords() == null ? List.<DynamodbEvent.DynamodbStreamRecord>of() : event.getRecords()) {
+            if (!"INSERT".equals(r.getEventName()) || r.getDynamodb() == null || r.getDynamodb().getKeys() == null) continue;
+            var pk = r.getDynamodb().getKeys().get("pk");
+            String id = Outbox.idOfKey(pk == null ? null : pk.getS());
+            if (id == null) continue;
+            try {
+                outbox.relay(id);
+            } catch (RuntimeException e) {
+                LOG.warn("outbox message {} not relayed: {}", id, e.toString());
+                failures.add(StreamsEventResponse.BatchItemFailure.builder().withItemIdentifier(r.getDynamodb().getSequenceNumber()).build());
+                break; // stream order: the rest are retried with it
+            }
+        }
+        return StreamsEventResponse.builder().withBatchItemFailures(failures).build();
+    }
+}
