@@ -38,6 +38,7 @@ final class WebhooksClient implements QueueSender {
     private final String password = "correct horse battery";
     String email;
     String workspaceId;
+    String userId;
 
     WebhooksClient(Wiring wiring) {
         this.wiring = wiring.queueSender(this);
@@ -90,12 +91,20 @@ final class WebhooksClient implements QueueSender {
         email = "hooks-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
         var view = wiring.authService().signup(email, password, "Hooks", null, new Caller(null, "203.0.113.7", "req_test"));
         workspaceId = view.workspace().id();
+        userId = view.user().id();
         if (plan != Plan.FREE) wiring.webhooks().workspaces().changePlan(workspaceId, plan);
     }
 
     /** A fresh access token at the clock's current time (tests move the clock by days). */
     String token() {
         return wiring.authService().login(email, password, workspaceId, new Caller(null, "203.0.113.7", "req_test")).token();
+    }
+
+    /** An API key of this workspace with {@code role}. */
+    String apiKey(dev.gantry.shared.auth.Role role) {
+        var owner = dev.gantry.shared.auth.Principal.user(userId, workspaceId, dev.gantry.shared.auth.Role.OWNER, null);
+        return wiring.apiKeyService().create(owner, "key-" + role.wireName(), role, null, dev.gantry.shared.auth.IpAllowlist.empty(),
+                new Caller(owner, "203.0.113.7", "req_test")).token();
     }
 
     /** Emits an event the way a service does: in its transaction, published after the commit. */
