@@ -30,7 +30,9 @@ final class LocalGantry {
             server = LocalServer.start(LocalOptions.defaults().withPort(0).withBcryptCost(4)
                     .with("GANTRY_GITHUB_CLIENT_ID", "Iv1.e2e-tests")
                     .with("GANTRY_GITHUB_URL", "http://127.0.0.1:9")
-                    .with("GANTRY_GITHUB_API_URL", "http://127.0.0.1:9"));
+                    .with("GANTRY_GITHUB_API_URL", "http://127.0.0.1:9")
+                    // customer webhook endpoints on loopback http (a port nothing listens on in TenantIsolationIT)
+                    .with("GANTRY_WEBHOOKS_ALLOW_LOOPBACK", "true"));
             Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         }
         return server;
