@@ -139,7 +139,21 @@ class TenantIsolationIT {
         probes.put("GET /v1/instances/{id}", new Probe(i, null, i));
         probes.put("DELETE /v1/instances/{id}", new Probe(i, null, i));
 
+        addDeployProbes(env);
         addWebhookProbes();
+    }
+
+    /** A deploy of B's environment, waited for until it is terminal, so its view changes only if a probe changes it. */
+    private static void addDeployProbes(String env) {
+        String dep = call("POST", "/v1/environments/" + env + "/deploys", "{}", bToken).expect(202).text("/id");
+        awaitField("/v1/deploys/" + dep, "/status", "succeeded");
+        String d = "/v1/deploys/" + dep;
+        probes.put("POST /v1/environments/{id}/deploys", new Probe("/v1/environments/" + env + "/deploys", "{}",
+                "/v1/deploys?environment_id=" + env, env));
+        probes.put("GET /v1/deploys/{id}", new Probe(d, null, d));
+        probes.put("POST /v1/deploys/{id}/cancel", new Probe(d + "/cancel", "{}", d, dep));
+        probes.put("POST /v1/deploys/{id}/rollback", new Probe(d + "/rollback", "{}", d, dep));
+        probes.put("GET /v1/deploys/{id}/logs", new Probe(d + "/logs", null, d, dep));
     }
 
     /**
