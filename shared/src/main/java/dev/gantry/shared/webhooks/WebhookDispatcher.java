@@ -75,6 +75,8 @@ public final class WebhookDispatcher {
         List<Outbox.Message> sent = new ArrayList<>();
         for (Endpoint e : w.endpoints().all(event.workspaceId())) {
             if (!e.enabled() || !EventTypes.matches(e.events(), event.type())) continue;
+            // an endpoint added after the event happened does not get it, even if the fan-out runs late (relay)
+            if (e.createdAt().isAfter(event.createdAt())) continue;
             Instant now = w.clock().instant();
             Delivery d = new Delivery(DeliveryIds.of(event.id(), e.id()), event.workspaceId(), e.id(), event.id(), event.type(),
                     event.payload(), DeliveryRepository.PENDING, 0, null, null, now, now, null);

@@ -198,4 +198,17 @@ class WebhookEndpointsIT {
         // a cursor of one status filter is not accepted for another
         api.call("GET", "/v1/webhook-endpoints/" + id + "/deliveries?status=failed&limit=2&cursor=" + cursor, null).expectError(400, "invalid_cursor");
     }
+
+    @Test
+    void anEndpointAddedAfterAnEventDoesNotGetItEvenIfTheFanOutRunsLate() {
+        api.signup(Plan.PRO);
+        api.emit("deploy.cancelled", Map.of("deploy_id", "dep_late"));
+        var pending = api.take(); // the fan-out message, held back (as if the writer died and the relay sends it later)
+        clock.now = clock.now.plusSeconds(30);
+        String id = api.call("POST", "/v1/webhook-endpoints", "{\"url\":\"" + url + "\",\"events\":[\"*\"]}").expect(201).text("/id");
+        pending.forEach(m -> api.send(m.queue(), m.body(), m.delaySeconds()));
+        api.drain();
+        assertThat(receivers.at("/hook")).isEmpty();
+        assertThat(api.call("GET", "/v1/webhook-endpoints/" + id + "/deliveries", null).expect(200).json().get("data")).isEmpty();
+    }
 }
