@@ -59,7 +59,9 @@ final class LocalGantry {
                     .with("GANTRY_GITHUB_CLIENT_ID", "Iv1.e2e-tests")
                     .with("GANTRY_GITHUB_URL", "http://127.0.0.1:9")
                     .with("GANTRY_GITHUB_API_URL", "http://127.0.0.1:9")
-                    .with("GANTRY_GITHUB_WEBHOOK_SECRET", GITHUB_WEBHOOK_SECRET));
+                    .with("GANTRY_GITHUB_WEBHOOK_SECRET", GITHUB_WEBHOOK_SECRET)
+                    // customer webhook endpoints on loopback http (a port nothing listens on in TenantIsolationIT)
+                    .with("GANTRY_WEBHOOKS_ALLOW_LOOPBACK", "true"));
             Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         }
         return server;

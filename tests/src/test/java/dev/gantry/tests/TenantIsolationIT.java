@@ -154,6 +154,7 @@ class TenantIsolationIT {
         probes.put("POST /v1/deploys/{id}/cancel", new Probe(d + "/cancel", "{}", d, deploy));
         probes.put("POST /v1/deploys/{id}/rollback", new Probe(d + "/rollback", "{}", envDeploys, deploy));
         probes.put("GET /v1/deploys/{id}/logs", new Probe(d + "/logs?limit=100", null, d + "/logs?limit=100", deploy));
+        addWebhookProbes();
     }
 
     /** Polls B's deploy until it is over (succeeded or failed); generous, like {@link #awaitField}. */
@@ -171,6 +172,26 @@ class TenantIsolationIT {
             }
         }
         throw new AssertionError(path + " is still " + last + ", expected it to be succeeded or failed");
+    }
+
+    /**
+     * B's webhook endpoint (on a loopback port nothing listens on: its deliveries fail and retry,
+     * which changes its deliveries but not the endpoint itself, so the endpoint is every probe's
+     * snapshot) and a delivery of it (a test ping).
+     */
+    private static void addWebhookProbes() {
+        String whe = call("POST", "/v1/webhook-endpoints", "{\"url\":\"http://127.0.0.1:9/b-hook\",\"events\":[\"*\"]}", bToken)
+                .expect(201).text("/id");
+        String msg = call("POST", "/v1/webhook-endpoints/" + whe + "/test", "{}", bToken).expect(202).text("/id");
+        String w = "/v1/webhook-endpoints/" + whe;
+        probes.put("GET /v1/webhook-endpoints/{id}", new Probe(w, null, w));
+        probes.put("PATCH /v1/webhook-endpoints/{id}", new Probe(w, "{\"status\":\"disabled\",\"description\":\"stolen\"}", w));
+        probes.put("DELETE /v1/webhook-endpoints/{id}", new Probe(w, null, w));
+        probes.put("POST /v1/webhook-endpoints/{id}/rotate-secret", new Probe(w + "/rotate-secret", "{}", w, whe));
+        probes.put("POST /v1/webhook-endpoints/{id}/test", new Probe(w + "/test", "{}", w, whe));
+        probes.put("GET /v1/webhook-endpoints/{id}/deliveries", new Probe(w + "/deliveries", null, w, whe));
+        probes.put("POST /v1/webhook-endpoints/{id}/deliveries/{delivery_id}/redeliver",
+                new Probe(w + "/deliveries/" + msg + "/redeliver", "{}", w, whe));
     }
 
     /** Polls B's resource until a field has a value; the deadline is generous (workers run every few seconds), not a timing claim. */

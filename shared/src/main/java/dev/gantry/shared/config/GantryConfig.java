@@ -39,9 +39,12 @@ public record GantryConfig(
      * @param queueUrls             queue name to URL, from {@code GANTRY_QUEUE_<NAME>_URL}
      * @param appsDomain            {@code GANTRY_APPS_DOMAIN}: apps answer on {@code https://<environment>-<repo>.<domain>}
      * @param deployStuckAfterSeconds {@code GANTRY_DEPLOY_STUCK_AFTER_SECONDS} (1800): a deploy with no progress this long is failed
+     * @param webhooksAllowLoopback {@code GANTRY_WEBHOOKS_ALLOW_LOOPBACK=true}: customer webhook endpoints may be plain http on
+     *                              loopback (development and tests only; never set in AWS). Every other SSRF rule still applies.
      */
     public record Drivers(URI hetznerUrl, URI digitalOceanUrl, String githubAppId, String githubAppSlug, String githubAppKeySecretId,
-                          boolean skipInstallationCheck, Map<String, String> queueUrls, String appsDomain, long deployStuckAfterSeconds) {
+                          boolean skipInstallationCheck, Map<String, String> queueUrls, String appsDomain, long deployStuckAfterSeconds,
+                          boolean webhooksAllowLoopback) {
         static Drivers from(Map<String, String> env) {
             Map<String, String> queues = new java.util.HashMap<>();
             for (var q : dev.gantry.shared.queues.QueueSpec.ALL) {
@@ -53,7 +56,8 @@ public record GantryConfig(
                     GitHub.nonBlank(env.get("GANTRY_GITHUB_APP_PRIVATE_KEY_SECRET_ID"), "gantry/github-app-private-key"),
                     "true".equalsIgnoreCase(env.get("GANTRY_GITHUB_SKIP_INSTALLATION_CHECK")), Map.copyOf(queues),
                     GitHub.nonBlank(env.get("GANTRY_APPS_DOMAIN"), "gantry.app"),
-                    Long.parseLong(GitHub.nonBlank(env.get("GANTRY_DEPLOY_STUCK_AFTER_SECONDS"), "1800")));
+                    Long.parseLong(GitHub.nonBlank(env.get("GANTRY_DEPLOY_STUCK_AFTER_SECONDS"), "1800")),
+                    "true".equalsIgnoreCase(env.get("GANTRY_WEBHOOKS_ALLOW_LOOPBACK")));
         }
     }
 

@@ -74,6 +74,10 @@ public final class Wiring {
     private final Lazy<dev.gantry.shared.github.DeployEvents> deployEvents;
     /** One per container: it remembers when it last refreshed the webhook secret (the refresh rate limit). */
     private final Lazy<dev.gantry.shared.github.GitHubWebhookVerifier> gitHubWebhookVerifier;
+    /** Outbound webhooks: DNS resolver, attempt timeout and clock replaceable before first use (tests). */
+    private volatile dev.gantry.shared.webhooks.UrlGuard.HostResolver webhookResolver = dev.gantry.shared.webhooks.UrlGuard.HostResolver.SYSTEM;
+    private volatile java.time.Duration webhookAttemptTimeout = dev.gantry.shared.webhooks.Webhooks.ATTEMPT_TIMEOUT;
+    private final Lazy<dev.gantry.shared.webhooks.Webhooks> webhooks;
 
     public Wiring(GantryConfig config, Clock clock, SecretStore secrets, List<ExecutionInterceptor> dynamoInterceptors) {
         this.config = config;
@@ -113,7 +117,28 @@ public final class Wiring {
             config.githubWebhookSecretId(), clock, dev.gantry.shared.github.GitHubWebhookVerifier.DEFAULT_MIN_REFRESH_INTERVAL));
         this.platform = new Lazy<>(() -> dev.gantry.shared.platform.Platform.over(table(), clock(), this.cursors, this.auditLog,
             new dev.gantry.shared.queues.Outbox(table(), queueSender(), clock()), this::envelope, this.workspaces));
+        this.webhooks = new Lazy<>(() -> dev.gantry.shared.webhooks.Webhooks.over(table(), clock(), this.cursors, this.auditLog,
+            new dev.gantry.shared.queues.Outbox(table(), queueSender(), clock()), this::envelope, this.workspaces,
+            new dev.gantry.shared.webhooks.UrlGuard(webhookResolver, config().drivers().webhooksAllowLoopback()),
+            new dev.gantry.shared.webhooks.WebhookSender(), webhookAttemptTimeout, queueSender()));
     }
+
+    // --- outbound webhooks (API.md §11) -----------------------------------------------------------
+
+    public dev.gantry.shared.webhooks.Webhooks webhooks() { return webhooks.get(); }
+
+    /** Emits webhook events inside a caller's transaction: {@code wiring.events().emit(tx, workspaceId, "deploy.succeeded", data)}. */
+    public dev.gantry.shared.webhooks.Events events() { return webhooks().events(); }
+
+    public dev.gantry.shared.webhooks.WebhookService webhookService() { return new dev.gantry.shared.webhooks.WebhookService(webhooks()); }
+
+    public dev.gantry.shared.webhooks.WebhookDispatcher webhookDispatcher() { return new dev.gantry.shared.webhooks.WebhookDispatcher(webhooks()); }
+
+    /** Replaces the DNS resolver of the webhook SSRF guard (before first use): tests that change DNS answers. */
+    public Wiring webhookResolver(dev.gantry.shared.webhooks.UrlGuard.HostResolver resolver) { this.webhookResolver = resolver; return this; }
+
+    /** Replaces the 10 s attempt timeout (before first use): tests of receivers that never answer. */
+    public Wiring webhookAttemptTimeout(java.time.Duration timeout) { this.webhookAttemptTimeout = timeout; return this; }
 
     // --- the platform (API.md §6–§8) -------------------------------------------------------------
 

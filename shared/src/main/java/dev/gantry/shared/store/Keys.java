@@ -212,4 +212,32 @@ public final class Keys {
 
     public static String repoDeploys(String repoId) { return "REPO#" + repoId + "#DEPLOYS"; }
 
+    // --- outbound webhooks (API.md §11); see docs/webhooks.md and docs/data-model.md "Webhooks" -----
+
+    /** A customer's webhook endpoint (its secrets envelope-encrypted inside). */
+    public static Map<String, AttributeValue> webhookEndpoint(String endpointId) { return key("WHE#" + endpointId, "WHE"); }
+
+    /** A workspace's webhook endpoints on GSI1, newest first (at most the plan's quota: the fan-out reads them all). */
+    public static String workspaceWebhookEndpoints(String workspaceId) { return workspacePk(workspaceId) + "#WHES"; }
+
+    /** An event that happened in a workspace, written in the transaction of the change that caused it (TTL 30 days). */
+    public static Map<String, AttributeValue> event(String eventId) { return key("EVT#" + eventId, "EVT"); }
+
+    /** One delivery of one event to one endpoint (the Standard Webhooks message: its id is the webhook-id). */
+    public static Map<String, AttributeValue> delivery(String messageId) { return key(deliveryPk(messageId), "MSG"); }
+
+    public static String deliveryPk(String messageId) { return "MSG#" + messageId; }
+
+    public static final String DELIVERY_ATTEMPT_PREFIX = "ATTEMPT#";
+
+    /** One attempt of a delivery, in the delivery's partition, in order ({@code attempt} zero-padded). */
+    public static Map<String, AttributeValue> deliveryAttempt(String messageId, int attempt) {
+        return key(deliveryPk(messageId), DELIVERY_ATTEMPT_PREFIX + String.format("%03d", attempt));
+    }
+
+    /** An endpoint's deliveries on GSI1, newest first. */
+    public static String endpointDeliveries(String endpointId) { return "WHE#" + endpointId + "#MSGS"; }
+
+    /** An endpoint's deliveries of one status on GSI2, newest first (moved when the status changes). */
+    public static String endpointDeliveriesByStatus(String endpointId, String status) { return "WHE#" + endpointId + "#MSGS#" + status; }
 }

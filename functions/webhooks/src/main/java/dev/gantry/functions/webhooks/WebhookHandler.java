@@ -1,0 +1,28 @@
+package dev.gantry.functions.webhooks;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.http.Router;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+/** Lambda entry point of the webhooks function: hands the event to the shared router. */
+public final class WebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    private final Router<WebhookApi> router;
+
+    public WebhookHandler() {
+        this(Wiring.fromEnvironment());
+    }
+
+    public WebhookHandler(Wiring wiring) {
+        this.router = new Router<>(WebhookRoutes.TABLE, new WebhookApi(wiring), wiring.authenticator(),
+                Router.DEFAULT_MAX_BODY_BYTES, wiring.idempotency(), wiring.rateLimiter());
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return context == null ? router.handle(event) : PowertoolsLogging.withLogging(context, () -> router.handle(event));
+    }
+}

@@ -1,0 +1,31 @@
+package dev.gantry.functions.workers;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.webhooks.WebhookDispatcher;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+/** Consumes the webhook-fanout queue: each event becomes one delivery per subscribed endpoint (see {@link WebhookDispatcher#fanOut}). */
+public final class WebhookFanoutHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private final WebhookDispatcher dispatcher;
+
+    public WebhookFanoutHandler() {
+        this(Wiring.fromEnvironment());
+    }
+
+    public WebhookFanoutHandler(Wiring wiring) {
+        this.dispatcher = wiring.webhookDispatcher();
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return context == null ? handle(event) : PowertoolsLogging.withLogging(context, () -> handle(event));
+    }
+
+    private SQSBatchResponse handle(SQSEvent event) {
+        return QueueBatch.process(event, (body, receives) -> dispatcher.fanOut(body));
+    }
+}
