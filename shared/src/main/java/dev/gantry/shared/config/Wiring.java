@@ -301,7 +301,7 @@ public final class Wiring {
     }
 
     public ApiKeyService apiKeyService() {
-        return new ApiKeyService(table, apiKeys, auditLog, cursors, keys::apiKeyPepper, clock);
+        return new ApiKeyService(table, apiKeys, auditLog, cursors, keys::apiKeyPepper, clock, platform().events());
     }
 
     public AuthService authService() {

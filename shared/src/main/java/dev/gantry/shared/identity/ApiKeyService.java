@@ -28,8 +28,16 @@ public final class ApiKeyService {
     private final Cursors cursors;
     private final Supplier<KeyRing> pepper;
     private final Clock clock;
+    /** Webhook events (api_key.created, api_key.revoked); null: none (tests of keys alone). */
+    private final dev.gantry.shared.webhooks.Events events;
 
     public ApiKeyService(Table table, ApiKeyRepository keys, AuditLog audit, Cursors cursors, Supplier<KeyRing> pepper, Clock clock) {
+        this(table, keys, audit, cursors, pepper, clock, null);
+    }
+
+    public ApiKeyService(Table table, ApiKeyRepository keys, AuditLog audit, Cursors cursors, Supplier<KeyRing> pepper, Clock clock,
+                         dev.gantry.shared.webhooks.Events events) {
+        this.events = events;
         this.table = table;
         this.keys = keys;
         this.audit = audit;
@@ -78,7 +86,10 @@ public final class ApiKeyService {
         metadata.put("ip_allowlist", key.ipAllowlist());
         if (expiresAt != null) metadata.put("expires_at", expiresAt.toString());
         audit.record(tx, caller, principal.userId(), principal.workspaceId(), "api_key.created", "api_key", id, metadata);
+        var event = events == null ? null : events.emit(tx, principal.workspaceId(), "api_key.created",
+                Map.of("id", id, "name", name, "role", granted.wireName(), "prefix", key.prefix()));
         tx.commit();
+        if (event != null) events.publish(event);
         return View.of(key, token);
     }
 
@@ -134,7 +145,10 @@ public final class ApiKeyService {
         keys.revoke(tx, keyId, clock.instant(), expectedVersion);
         audit.record(tx, caller, principal.userId(), principal.workspaceId(), "api_key.revoked", "api_key", keyId,
                 Map.of("name", key.name(), "prefix", key.prefix()));
+        var event = events == null ? null : events.emit(tx, principal.workspaceId(), "api_key.revoked",
+                Map.of("id", keyId, "name", key.name(), "prefix", key.prefix()));
         tx.commit();
+        if (event != null) events.publish(event);
     }
 
     /** A key of the caller's workspace, or 404 exactly as for a key that does not exist. */

@@ -87,15 +87,19 @@ public final class DeployRunner {
         EnvironmentRepository.Environment env = p.environments().get(environmentId);
         if (env == null || env.activeDeployId() != null || env.queuedDeployId() == null) return;
         String id = env.queuedDeployId();
+        DeployRepository.Deploy queued = deploys().get(id);
+        if (queued == null) return;
         Instant now = p.clock().instant();
         Tx tx = new Tx(p.table());
         p.environments().startDeploy(tx, environmentId, id);
         deploys().transition(tx, id, List.of("queued"), "provisioning", Map.of("started_at", Attr.s(now.toString())), now);
+        var started = p.events().emit(tx, queued.workspaceId(), "deploy.started", DeployService.View.of(queued).moved("provisioning", null, null, now));
         try {
             tx.commit();
         } catch (ApiException raced) {
             return; // cancelled, superseded or started by another worker meanwhile
         }
+        p.events().publish(started);
         log(id, "gantry", "Started");
         next(id, "provisioning", 0);
     }
@@ -241,6 +245,8 @@ public final class DeployRunner {
         if (appUrl != null) sets.put("app_url", Attr.s(appUrl));
         Tx tx = new Tx(p.table());
         deploys().transition(tx, d.id(), List.of("provisioning", "building", "deploying"), outcome, sets, now);
+        var view = DeployService.View.of(d).moved(outcome, reason, appUrl, now);
+        var event = p.events().emit(tx, d.workspaceId(), "deploy." + outcome, view);
         boolean holdsEnvironment = d.startedAt() != null;
         if (holdsEnvironment) p.environments().finishDeploy(tx, d.environmentId(), d.id(), outcome.equals("succeeded"), appUrl, now);
         try {
@@ -250,12 +256,14 @@ public final class DeployRunner {
             // the environment is being deleted (or no longer names this deploy): end the deploy alone
             Tx alone = new Tx(p.table());
             deploys().transition(alone, d.id(), List.of("provisioning", "building", "deploying"), outcome, sets, now);
+            event = p.events().emit(alone, d.workspaceId(), "deploy." + outcome, view);
             try {
                 alone.commit();
             } catch (ApiException finished) {
                 return; // another worker finished it
             }
         }
+        p.events().publish(event);
         log(d.id(), "gantry", switch (outcome) {
             case "succeeded" -> "Deployed: " + appUrl;
             case "cancelled" -> "Cancelled";

@@ -60,6 +60,14 @@ public final class DeployService {
         }
 
         private static String str(Instant t) { return t == null ? null : t.toString(); }
+
+        /** The deploy as a status change leaves it (what its webhook event carries). */
+        public View moved(String toStatus, String reason, String app, Instant at) {
+            boolean done = DeployRepository.TERMINAL.contains(toStatus);
+            return new View(id, repoId, repoFullName, environmentId, environmentName, toStatus, sha, branch, triggeredBy, runUrl,
+                    app != null ? app : appUrl, instanceId, reason != null ? reason : failureReason, rollbackOf, createdAt,
+                    startedAt != null ? startedAt : (toStatus.equals("provisioning") ? str(at) : null), done ? str(at) : completedAt);
+        }
     }
 
     public record Cancelling(String status) {}
@@ -121,6 +129,7 @@ public final class DeployService {
             }
             p.environments().queueDeploy(tx, env.id(), d.id(), previous);
             Outbox.Message advance = p.outbox().add(tx, Platform.JOBS_QUEUE, advanceMessage(env.id()), 0);
+            Outbox.Message queuedEvent = p.events().emit(tx, env.workspaceId(), "deploy.queued", View.of(d));
             if (caller != null) {
                 p.audit().record(tx, caller, null, env.workspaceId(), "deploy.created", "deploy", d.id(), Map.of("sha", sha, "triggered_by", triggeredBy));
             }
@@ -130,7 +139,7 @@ public final class DeployService {
                 if (e.status() == 409 && attempt < 3) continue;
                 throw e;
             }
-            p.outbox().publish(List.of(advance));
+            p.outbox().publish(List.of(advance, queuedEvent));
             deploys.log(d.id(), "gantry", "Queued: " + sha.substring(0, Math.min(7, sha.length())) + " of " + repo.fullName()
                     + (branch == null ? "" : " (" + branch + ")") + ", triggered by " + triggeredBy + (detail == null ? "" : " (" + detail + ")"), now);
             if (previous != null) deploys.log(previous, "gantry", "Superseded by " + d.id() + " before it started", now);
@@ -221,10 +230,12 @@ public final class DeployService {
         if (d.terminal()) throw ApiException.conflict("deploy_already_terminal", "This deploy is already " + d.status() + ".");
         Instant now = p.clock().instant();
         Tx tx = new Tx(p.table());
+        Outbox.Message cancelledEvent = null;
         if (d.status().equals("queued")) {
             deploys.transition(tx, id, List.of("queued"), "cancelled",
                     Map.of("completed_at", Attr.s(now.toString()), "failure_reason", Attr.s("cancelled before it started")), now);
             p.environments().unqueueDeploy(tx, d.environmentId(), id);
+            cancelledEvent = p.events().emit(tx, d.workspaceId(), "deploy.cancelled", View.of(d).moved("cancelled", "cancelled before it started", null, now));
         } else {
             deploys.requestCancel(tx, id);
         }
@@ -236,6 +247,7 @@ public final class DeployService {
             if (now2 != null && now2.terminal()) throw ApiException.conflict("deploy_already_terminal", "This deploy is already " + now2.status() + ".");
             throw e;
         }
+        if (cancelledEvent != null) p.outbox().publish(List.of(cancelledEvent));
         deploys.log(id, "gantry", d.status().equals("queued") ? "Cancelled before it started" : "Cancellation requested", now);
         return new Cancelling("cancelling");
     }

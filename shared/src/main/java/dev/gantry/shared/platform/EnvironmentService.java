@@ -74,8 +74,9 @@ public final class EnvironmentService {
         p.computeTargets().addReference(tx, target.id(), ws.id());
         Jobs.Started start = Jobs.enqueue(p, tx, ws.id(), JobRepository.PROVISION, id, null, now);
         p.audit().record(tx, caller, null, ws.id(), "environment.created", "environment", id, Map.of("name", in.name(), "repo_id", repo.id()));
+        var created = p.events().emit(tx, ws.id(), "environment.created", View.of(env));
         tx.commit();
-        p.outbox().publish(List.of(start.message()));
+        p.outbox().publish(List.of(start.message(), created));
         return View.of(env);
     }
 

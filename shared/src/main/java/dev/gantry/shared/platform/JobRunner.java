@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -121,14 +122,22 @@ public final class JobRunner {
             envVars.purgeDeletedEnvironment(env.id());
         }
         Tx tx = new Tx(p.table());
-        if (!vmGone) p.instances().setStatus(tx, inst.id(), "destroyed", null, null, null, null, now);
+        List<dev.gantry.shared.queues.Outbox.Message> events = new java.util.ArrayList<>();
+        if (!vmGone) {
+            p.instances().setStatus(tx, inst.id(), "destroyed", null, null, null, null, now);
+            events.add(p.events().emit(tx, inst.workspaceId(), "instance.destroyed",
+                    Map.of("id", inst.id(), "provider", inst.provider(), "environment_id", String.valueOf(inst.environmentId()))));
+        }
         if (env != null) {
+            events.add(p.events().emit(tx, env.workspaceId(), "environment.deleted",
+                    Map.of("id", env.id(), "name", env.name(), "repo_id", env.repoId())));
             p.environments().remove(tx, env);
             p.workspaces().release(tx, env.workspaceId(), Plan.Resource.ENVIRONMENTS);
             p.computeTargets().removeReference(tx, env.computeTargetId());
         }
         p.jobs().finish(tx, job.id(), true, null, now);
         tx.commit();
+        p.outbox().publish(events);
     }
 
     private void finish(JobRepository.Job job, boolean ok, String reason) {

@@ -17,13 +17,14 @@ import java.util.function.Supplier;
 public record Platform(Table table, Clock clock, Cursors cursors, AuditLog audit, Outbox outbox, Supplier<EnvelopeCipher> cipher,
                        WorkspaceRepository workspaces, RepoRepository repos, InstallationRepository installations,
                        EnvironmentRepository environments, ComputeTargetRepository computeTargets, InstanceRepository instances,
-                       JobRepository jobs, DeployRepository deploys) {
+                       JobRepository jobs, DeployRepository deploys, dev.gantry.shared.webhooks.Events events) {
 
     public static Platform over(Table table, Clock clock, Cursors cursors, AuditLog audit, Outbox outbox, Supplier<EnvelopeCipher> cipher,
                                 WorkspaceRepository workspaces) {
         return new Platform(table, clock, cursors, audit, outbox, cipher, workspaces, new RepoRepository(table),
                 new InstallationRepository(table), new EnvironmentRepository(table), new ComputeTargetRepository(table),
-                new InstanceRepository(table), new JobRepository(table), new DeployRepository(table));
+                new InstanceRepository(table), new JobRepository(table), new DeployRepository(table),
+                new dev.gantry.shared.webhooks.Events(outbox, clock));
     }
 
     /** The queue that runs jobs (and, later, deploy steps). */

@@ -50,7 +50,9 @@ public final class Provisioner {
             Tx tx = new Tx(p.table());
             p.instances().create(tx, inst);
             p.environments().setStatus(tx, env.id(), "provisioning", null, id, null, now);
+            var created = p.events().emit(tx, env.workspaceId(), "instance.created", InstanceService.View.of(inst));
             tx.commit();
+            p.events().publish(created);
         }
         try {
             String token = computeTargets.token(target);

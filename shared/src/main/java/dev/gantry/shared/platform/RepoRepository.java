@@ -170,13 +170,20 @@ public final class RepoRepository {
      * disconnected meanwhile is left alone). {@code findings} null: the scan failed with {@code error}.
      */
     public void finishScan(String repoId, String scanId, Findings findings, String error, Instant now) {
+        finishScan(repoId, scanId, findings, error, now, null);
+    }
+
+    /** {@code alsoInTx} (may be null) adds to the scan's own transaction (the repo.scan_completed event). */
+    public void finishScan(String repoId, String scanId, Findings findings, String error, Instant now, java.util.function.Consumer<Tx> alsoInTx) {
         String status = findings != null ? "completed" : "failed";
         Map<String, String> names = new HashMap<>(Map.of("#s", "status"));
         Item v = new Item(Map.of()).s(":st", status).s(":now", now.toString()).s(":running", "running");
         StringBuilder set = new StringBuilder("SET #s = :st, completed_at = :now");
         findingsUpdate(findings, error, set, names, v);
-        new Tx(table).update(Keys.scan(repoId, scanId), set.toString(), "#s = :running", names, v.map(),
-                () -> ApiException.conflict("conflict", "The scan already finished.")).commit();
+        Tx scanTx = new Tx(table).update(Keys.scan(repoId, scanId), set.toString(), "#s = :running", names, v.map(),
+                () -> ApiException.conflict("conflict", "The scan already finished."));
+        if (alsoInTx != null) alsoInTx.accept(scanTx);
+        scanTx.commit();
 
         Map<String, String> repoNames = new HashMap<>(Map.of("#ver", "ver"));
         Item r = new Item(Map.of()).s(":id", scanId).s(":st", status).n(":one", 1);

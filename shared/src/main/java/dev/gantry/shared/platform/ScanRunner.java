@@ -63,8 +63,13 @@ public final class ScanRunner {
         try {
             var tree = gh.tree(repo.installationId(), repo.fullName(), null);
             var d = RepoDetector.detect(tree.paths(), path -> gh.fileContent(repo.installationId(), repo.fullName(), path, tree.ref()));
-            p.repos().finishScan(repo.id(), m.scanId(), new RepoRepository.Findings(d.language(), d.framework(), d.buildpack(),
-                    d.procfileDetected(), d.dockerfileDetected()), null, p.clock().instant());
+            var findings = new RepoRepository.Findings(d.language(), d.framework(), d.buildpack(), d.procfileDetected(), d.dockerfileDetected());
+            var event = new dev.gantry.shared.queues.Outbox.Message[1];
+            p.repos().finishScan(repo.id(), m.scanId(), findings, null, p.clock().instant(), tx -> event[0] = p.events().emit(tx,
+                    repo.workspaceId(), "repo.scan_completed", Map.of("repo_id", repo.id(), "full_name", repo.fullName(), "scan_id", m.scanId(),
+                            "language", findings.language(), "framework", String.valueOf(findings.framework()),
+                            "procfile_detected", findings.procfileDetected(), "dockerfile_detected", findings.dockerfileDetected())));
+            p.events().publish(event[0]);
         } catch (GitHubApiException e) {
             switch (e.kind()) {
                 case RATE_LIMITED -> {

@@ -52,6 +52,11 @@ public final class Events {
      *
      * @throws IllegalArgumentException for an unknown event type or a payload over {@link #MAX_PAYLOAD_BYTES}
      */
+    /** Sends committed event messages now (the fast path; the relays cover a failure). */
+    public void publish(Outbox.Message... messages) {
+        outbox.publish(java.util.List.of(messages));
+    }
+
     public Outbox.Message emit(Tx tx, String workspaceId, String type, Object data) {
         Event event = record(tx, workspaceId, type, data);
         return outbox.add(tx, FANOUT_QUEUE, fanoutMessage(event), 0);

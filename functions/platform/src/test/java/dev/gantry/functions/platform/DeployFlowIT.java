@@ -69,6 +69,7 @@ class DeployFlowIT {
 
     @Test
     void aPushBecomesARunningApp() {
+        api.eventIds.clear();
         List<String> created = deploys.onPush(REPO, "main", sha(1), false, "octocat", "Fix the login page\n\nlong body");
         assertThat(created).hasSize(1);
         Reply queued = deploy(created.get(0));
@@ -85,6 +86,8 @@ class DeployFlowIT {
         Reply env = api.call("GET", "/v1/environments/" + envId, null, token).expect(200);
         assertThat(env.text("/status")).isEqualTo("live");
         assertThat(env.text("/app_url")).isEqualTo("https://production-flask-app.gantry.app");
+        // each state change announced its webhook event, written in the change's own transaction
+        assertThat(api.eventTypes()).containsSubsequence("deploy.queued", "deploy.started", "deploy.succeeded");
 
         // a push to another branch, or a branch deletion, deploys nothing
         assertThat(deploys.onPush(REPO, "feature", sha(2), false, "octocat", "wip")).isEmpty();

@@ -29,6 +29,8 @@ final class PlatformClient implements QueueSender {
     final Wiring wiring;
     final PlatformHandler handler;
     final List<Sent> sent = new ArrayList<>();
+    /** The webhook events the drained messages announced (their fan-out is the webhooks module's, tested there). */
+    final List<String> eventIds = new ArrayList<>();
 
     PlatformClient(Wiring wiring) {
         this.wiring = wiring.queueSender(this);
@@ -55,12 +57,18 @@ final class PlatformClient implements QueueSender {
             if (batch.isEmpty()) break;
             for (Sent m : batch) {
                 var node = Json.readTree(m.body());
-                if (node.path("kind").asText().equals("scan")) scans.run(ScanRunner.Message.parse(m.body()), 1);
+                if (node.path("kind").asText().equals("webhook_event")) eventIds.add(node.path("event_id").asText());
+                else if (node.path("kind").asText().equals("scan")) scans.run(ScanRunner.Message.parse(m.body()), 1);
                 else if (!deploys.handle(m.body())) jobs.run(node.path("job_id").asText());
                 ran.add(m);
             }
         }
         return ran;
+    }
+
+    /** The types of the webhook events announced so far, in order. */
+    List<String> eventTypes() {
+        return eventIds.stream().map(id -> dev.gantry.shared.webhooks.Events.get(wiring.table(), id)).map(e -> e.type()).toList();
     }
 
     /** A new user with their own workspace; answers an access token. */

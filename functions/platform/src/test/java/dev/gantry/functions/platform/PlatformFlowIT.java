@@ -142,6 +142,8 @@ class PlatformFlowIT {
         assertThat(hetzner.deleted()).contains(serverId);
         api.call("GET", "/v1/environments/" + envId, null, token).expectError(404, "environment_not_found");
         assertThat(api.call("GET", "/v1/instances/" + instanceId, null, token).expect(200).text("/status")).isEqualTo("destroyed");
+        assertThat(api.eventTypes()).contains("repo.scan_completed", "environment.created", "instance.created", "instance.destroyed",
+                "environment.deleted");
         api.call("DELETE", "/v1/compute-targets/" + ctId, null, token).expect(204);
         // the quota is released: a new compute target fits the free plan again
         api.call("POST", "/v1/compute-targets", "{\"provider\":\"hetzner\",\"name\":\"Again\",\"api_token\":\"" + HETZNER_TOKEN + "\"}", token)
