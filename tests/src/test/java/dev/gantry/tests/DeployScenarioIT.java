@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.shared.testing.Reply;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Predicate;
 
+import static dev.gantry.tests.LocalGantry.await;
 import static dev.gantry.tests.LocalGantry.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,22 +20,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DeployScenarioIT {
     static final String REPO = "gantry-demo/flask-app";
-
-    /** Waiting for asynchronous work is not a timing assertion: the deadline only stops a broken run. */
-    private static Reply await(String path, String token, Predicate<Reply> done) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
-        while (true) {
-            Reply r = call("GET", path, null, token);
-            if (done.test(r)) return r;
-            assertThat(Instant.now()).as("still waiting on " + path + ": " + r.raw()).isBefore(deadline);
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-    }
 
     private static String push(String sha, String message) {
         ObjectNode push = GitHubExamples.example("push", e -> e.path("ref").asText("").startsWith("refs/heads/"));

@@ -87,4 +87,23 @@ final class LocalGantry {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * Polls {@code GET path} until {@code done} holds. Waiting for asynchronous work (workers, simulated
+     * VMs and builds) is not a timing assertion: the deadline only stops a broken run.
+     */
+    static Reply await(String path, String token, java.util.function.Predicate<Reply> done) {
+        java.time.Instant deadline = java.time.Instant.now().plus(Duration.ofSeconds(120));
+        while (true) {
+            Reply r = call("GET", path, null, token);
+            if (done.test(r)) return r;
+            assertThat(java.time.Instant.now()).as("still waiting on " + path + ": " + r.raw()).isBefore(deadline);
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
 }

@@ -3,11 +3,9 @@ package dev.gantry.tests;
 import dev.gantry.shared.testing.Reply;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.UUID;
-import java.util.function.Predicate;
 
+import static dev.gantry.tests.LocalGantry.await;
 import static dev.gantry.tests.LocalGantry.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,22 +19,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * compute target in use is 409 → delete the environment → its instance is destroyed.
  */
 class PlatformScenarioIT {
-    /** Waiting for asynchronous work is not a timing assertion: the deadline only stops a broken run. */
-    private static Reply await(String path, String token, Predicate<Reply> done) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        while (true) {
-            Reply r = call("GET", path, null, token);
-            if (done.test(r)) return r;
-            assertThat(Instant.now()).as("still waiting on " + path + ": " + r.raw()).isBefore(deadline);
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
     @Test
     void repoToVmAndBack() {
         String email = "pat-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";

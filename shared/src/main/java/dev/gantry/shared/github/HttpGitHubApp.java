@@ -404,8 +404,7 @@ public final class HttpGitHubApp implements GitHubApp {
     }
 
     private static String text(JsonNode node, String field) {
-        JsonNode v = node == null ? null : node.get(field);
-        return v != null && v.isTextual() ? v.textValue() : null;
+        return dev.gantry.shared.http.Json.text(node, field);
     }
 
     /** {@code owner/name} as GitHub allows them, so a name can never reach another endpoint. */

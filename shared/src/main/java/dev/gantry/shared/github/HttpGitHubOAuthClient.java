@@ -199,8 +199,7 @@ public final class HttpGitHubOAuthClient implements GitHubOAuthClient {
     }
 
     private static String text(JsonNode node, String field) {
-        JsonNode v = node == null ? null : node.get(field);
-        return v != null && v.isTextual() ? v.textValue() : null;
+        return dev.gantry.shared.http.Json.text(node, field);
     }
 
     /** GitHub's error codes are snake_case words; anything else is not echoed into a log. */

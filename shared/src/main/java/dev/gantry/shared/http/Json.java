@@ -84,4 +84,10 @@ public final class Json {
                 : "syntax error";
         return loc == null ? what : what + " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
     }
+
+    /** A text field of a JSON object, or null when the node or field is absent or not text. */
+    public static String text(JsonNode node, String field) {
+        JsonNode v = node == null ? null : node.get(field);
+        return v != null && v.isTextual() ? v.textValue() : null;
+    }
 }
