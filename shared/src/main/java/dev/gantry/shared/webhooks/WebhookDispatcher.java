@@ -100,7 +100,7 @@ public final class WebhookDispatcher {
     }
 
     /** What one delivery message led to (for tests and logs). */
-    public enum Outcome { NOT_DUE, DUPLICATE, GONE, SUCCEEDED, RETRY_SCHEDULED, FAILED, ABANDONED }
+    public enum Outcome { NOT_DUE, DUPLICATE, IN_FLIGHT, GONE, SUCCEEDED, RETRY_SCHEDULED, FAILED, ABANDONED }
 
     public Outcome deliver(String body) {
         JsonNode m = Json.readTree(body);
@@ -126,7 +126,7 @@ public final class WebhookDispatcher {
             return Outcome.ABANDONED;
         }
         Instant lease = now.plus(w.attemptTimeout()).plus(LEASE_MARGIN);
-        if (!w.deliveries().claim(id, attempt - 1, now, lease)) return Outcome.DUPLICATE;
+        if (!w.deliveries().claim(id, attempt - 1, now, lease)) return claimLost(id, attempt, body, now);
 
         WebhookSender.Result result = send(e, d, now);
         boolean ok = result.statusCode() != null && result.statusCode() >= 200 && result.statusCode() < 300;
@@ -163,6 +163,22 @@ public final class WebhookDispatcher {
                     + " days (since " + failingSince + ")", now);
         }
         return next == null ? Outcome.FAILED : Outcome.RETRY_SCHEDULED;
+    }
+
+    /**
+     * The claim failed. If the attempt has finished (or the delivery moved on), this copy is a
+     * duplicate. If it is still held by a lease, the holder may be running it, or may have died
+     * mid-attempt: dropping this copy could leave the delivery pending forever (its own copy may
+     * come back before the lease runs out, e.g. when it claimed late in a batch), so the message
+     * is sent again to be looked at once the lease has run out; by then the attempt has finished
+     * (a duplicate then) or its holder is dead (the claim succeeds).
+     */
+    private Outcome claimLost(String id, int attempt, String body, Instant now) {
+        Delivery d = w.deliveries().get(id);
+        if (d == null || !DeliveryRepository.PENDING.equals(d.status()) || d.attempts() != attempt - 1) return Outcome.DUPLICATE;
+        long seconds = d.leaseUntil() == null ? 1 : Math.max(1, (Duration.between(now, d.leaseUntil()).toMillis() + 999) / 1000 + 1);
+        w.queue().send(Events.DELIVERIES_QUEUE, body, (int) Math.min(MAX_DELAY_SECONDS, seconds));
+        return Outcome.IN_FLIGHT;
     }
 
     /** One attempt: the guard again (DNS may have changed since creation), then the signed POST to the checked address. */

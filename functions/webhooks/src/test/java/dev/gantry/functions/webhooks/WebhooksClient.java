@@ -77,7 +77,7 @@ final class WebhooksClient implements QueueSender {
                 } else if (m.queue().equals(Events.DELIVERIES_QUEUE)) {
                     var outcome = dispatcher.deliver(m.body());
                     ran.add(outcome);
-                    if (outcome != WebhookDispatcher.Outcome.NOT_DUE) progress = true;
+                    if (outcome != WebhookDispatcher.Outcome.NOT_DUE && outcome != WebhookDispatcher.Outcome.IN_FLIGHT) progress = true;
                 }
             }
             if (!progress) break;
