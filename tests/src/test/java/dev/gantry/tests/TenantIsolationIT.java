@@ -190,6 +190,7 @@ class TenantIsolationIT {
         probes.put("POST /v1/webhook-endpoints/{id}/rotate-secret", new Probe(w + "/rotate-secret", "{}", w, whe));
         probes.put("POST /v1/webhook-endpoints/{id}/test", new Probe(w + "/test", "{}", w, whe));
         probes.put("GET /v1/webhook-endpoints/{id}/deliveries", new Probe(w + "/deliveries", null, w, whe));
+        probes.put("GET /v1/webhook-endpoints/{id}/deliveries/{delivery_id}", new Probe(w + "/deliveries/" + msg, null, w, whe));
         probes.put("POST /v1/webhook-endpoints/{id}/deliveries/{delivery_id}/redeliver",
                 new Probe(w + "/deliveries/" + msg + "/redeliver", "{}", w, whe));
     }

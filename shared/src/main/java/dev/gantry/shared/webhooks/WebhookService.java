@@ -56,6 +56,18 @@ public final class WebhookService {
         }
     }
 
+    /** One recorded attempt of a delivery, as the API shows it. */
+    public record AttemptView(int number, Integer statusCode, String error, long durationMs, String at) {
+        public static AttemptView of(DeliveryRepository.Attempt a) {
+            return new AttemptView(a.number(), a.statusCode(), a.error(), a.durationMs(), a.at() == null ? null : a.at().toString());
+        }
+    }
+
+    /** One delivery as the list shows it, plus every recorded attempt, oldest first. */
+    public record DeliveryDetailView(String id, String endpointId, String eventId, String eventType, String status, int attempts,
+                                     Integer lastStatusCode, String lastError, String nextAttemptAt, String createdAt,
+                                     List<AttemptView> attemptLog) {}
+
     /** Checks a URL fully (form and DNS), as a 400 on field {@code url} when refused. */
     private String checkedUrl(String url) {
         try {
@@ -177,11 +189,27 @@ public final class WebhookService {
         return new Page<>(slice.deliveries().stream().map(DeliveryView::of).toList(), w.cursors().encode(scope, slice.lastKey()));
     }
 
+    /** The endpoint's delivery, or 404 {@code delivery_not_found} (missing, another endpoint's or another workspace's). */
+    private DeliveryRepository.Delivery requireDelivery(Principal principal, String id, String deliveryId) {
+        DeliveryRepository.Delivery d = Ids.isValid("msg", deliveryId) ? w.deliveries().get(deliveryId) : null;
+        if (d == null || !d.endpointId().equals(id) || !d.workspaceId().equals(principal.workspaceId())) throw ApiException.notFound("delivery");
+        return d;
+    }
+
+    /** One delivery of this endpoint with its recorded attempts, oldest first. */
+    public DeliveryDetailView delivery(Principal principal, String id, String deliveryId) {
+        require(principal, id);
+        DeliveryRepository.Delivery d = requireDelivery(principal, id, deliveryId);
+        DeliveryView v = DeliveryView.of(d);
+        List<AttemptView> attempts = w.deliveries().attempts(d.id()).stream().map(AttemptView::of).toList();
+        return new DeliveryDetailView(v.id(), v.endpointId(), v.eventId(), v.eventType(), v.status(), v.attempts(), v.lastStatusCode(),
+                v.lastError(), v.nextAttemptAt(), v.createdAt(), attempts);
+    }
+
     /** A new attempt now, with the same webhook-id; the schedule continues from it if it fails. */
     public DeliveryView redeliver(Principal principal, String id, String deliveryId, Caller caller) {
         Endpoint e = require(principal, id);
-        DeliveryRepository.Delivery d = Ids.isValid("msg", deliveryId) ? w.deliveries().get(deliveryId) : null;
-        if (d == null || !d.endpointId().equals(id) || !d.workspaceId().equals(principal.workspaceId())) throw ApiException.notFound("delivery");
+        DeliveryRepository.Delivery d = requireDelivery(principal, id, deliveryId);
         if (!e.enabled()) throw ApiException.conflict("conflict", "This webhook endpoint is disabled; enable it first.");
         Instant now = w.clock().instant();
         Tx tx = new Tx(w.table());

@@ -83,6 +83,10 @@ public final class WebhookApi {
                 request.query("cursor")));
     }
 
+    Response delivery(Request request) {
+        return Response.ok(service.delivery(request.principal(), request.pathParam("id"), request.pathParam("delivery_id")));
+    }
+
     Response redeliver(Request request) {
         request.json().done();
         return Response.accepted(service.redeliver(request.principal(), request.pathParam("id"), request.pathParam("delivery_id"),

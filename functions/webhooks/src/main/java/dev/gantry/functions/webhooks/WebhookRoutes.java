@@ -28,6 +28,7 @@ public final class WebhookRoutes {
             post("/v1/webhook-endpoints/{id}/rotate-secret", ADMIN, WebhookApi::rotateSecret),
             post("/v1/webhook-endpoints/{id}/test", ADMIN, WebhookApi::test),
             get("/v1/webhook-endpoints/{id}/deliveries", VIEWER, WebhookApi::deliveries),
+            get("/v1/webhook-endpoints/{id}/deliveries/{delivery_id}", VIEWER, WebhookApi::delivery),
             post("/v1/webhook-endpoints/{id}/deliveries/{delivery_id}/redeliver", ADMIN, WebhookApi::redeliver));
 
     public static final FunctionSpec SPEC = new FunctionSpec("webhooks", WebhookHandler.class.getName(), TABLE, 1024);

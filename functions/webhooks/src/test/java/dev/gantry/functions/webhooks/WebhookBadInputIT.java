@@ -45,6 +45,7 @@ class WebhookBadInputIT {
                 "POST /v1/webhook-endpoints/{id}/rotate-secret", e + "/rotate-secret",
                 "POST /v1/webhook-endpoints/{id}/test", e + "/test",
                 "GET /v1/webhook-endpoints/{id}/deliveries", e + "/deliveries",
+                "GET /v1/webhook-endpoints/{id}/deliveries/{delivery_id}", e + "/deliveries/msg_" + MISSING,
                 "POST /v1/webhook-endpoints/{id}/deliveries/{delivery_id}/redeliver", e + "/deliveries/msg_" + MISSING + "/redeliver");
     }
 

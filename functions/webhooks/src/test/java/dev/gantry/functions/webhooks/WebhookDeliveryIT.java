@@ -158,6 +158,27 @@ class WebhookDeliveryIT {
         Reply fDone = delivery(f[0]);
         assertThat(fDone.text("/data/0/status")).isEqualTo("succeeded");
         assertThat(fDone.json().at("/data/0/attempts").asInt()).isEqualTo(3);
+        // the delivery itself lists each attempt, oldest first, with its status code
+        String flakyId = fDone.text("/data/0/id");
+        Reply one = api.call("GET", "/v1/webhook-endpoints/" + f[0] + "/deliveries/" + flakyId, null).expect(200);
+        assertThat(one.text("/id")).isEqualTo(flakyId);
+        assertThat(one.text("/status")).isEqualTo("succeeded");
+        assertThat(one.json().at("/attempts").asInt()).isEqualTo(3);
+        assertThat(one.json().at("/last_status_code").asInt()).isEqualTo(fDone.json().at("/data/0/last_status_code").asInt());
+        var log = one.json().get("attempt_log");
+        assertThat(log).hasSize(3);
+        for (int i = 0; i < 3; i++) assertThat(log.get(i).get("number").asInt()).isEqualTo(i + 1);
+        assertThat(log.get(0).get("status_code").asInt()).isEqualTo(500);
+        assertThat(log.get(0).get("error").asText()).isEqualTo("HTTP 500");
+        assertThat(log.get(1).get("status_code").asInt()).isEqualTo(500);
+        assertThat(log.get(2).get("status_code").asInt()).isEqualTo(fDone.json().at("/data/0/last_status_code").asInt()).isBetween(200, 299);
+        assertThat(log.get(2).get("error").isNull()).isTrue();
+        assertThat(Instant.parse(log.get(0).get("at").asText())).isEqualTo(t0);
+        assertThat(Instant.parse(log.get(1).get("at").asText())).isBefore(Instant.parse(log.get(2).get("at").asText()));
+        assertThat(log.get(0).get("duration_ms").asLong()).isGreaterThanOrEqualTo(0);
+        // not found under another endpoint, nor when missing
+        api.call("GET", "/v1/webhook-endpoints/" + h[0] + "/deliveries/" + flakyId, null).expectError(404, "delivery_not_found");
+        api.call("GET", "/v1/webhook-endpoints/" + f[0] + "/deliveries/msg_01j9zzzzzzzzzzzzzzzzzzzzzz", null).expectError(404, "delivery_not_found");
 
         // the slow and redirecting receivers run through the whole schedule: 8 attempts, then failed
         Instant previous = clock.now;
