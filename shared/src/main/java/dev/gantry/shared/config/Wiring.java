@@ -118,7 +118,7 @@ public final class Wiring {
         this.platform = new Lazy<>(() -> dev.gantry.shared.platform.Platform.over(table(), clock(), this.cursors, this.auditLog,
             new dev.gantry.shared.queues.Outbox(table(), queueSender(), clock()), this::envelope, this.workspaces));
         this.webhooks = new Lazy<>(() -> dev.gantry.shared.webhooks.Webhooks.over(table(), clock(), this.cursors, this.auditLog,
-            new dev.gantry.shared.queues.Outbox(table(), queueSender(), clock()), this::envelope, this.workspaces,
+            platform().outbox(), this::envelope, this.workspaces,
             new dev.gantry.shared.webhooks.UrlGuard(webhookResolver, config().drivers().webhooksAllowLoopback()),
             new dev.gantry.shared.webhooks.WebhookSender(), webhookAttemptTimeout, queueSender()));
     }

@@ -5,7 +5,6 @@ import dev.gantry.shared.store.Keys;
 import dev.gantry.shared.store.Table;
 import dev.gantry.shared.store.Tx;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -30,8 +29,6 @@ import java.util.function.Supplier;
  */
 final class EnvVarRepository {
     /** BatchWriteItem's limit. */
-    private static final int BATCH = 25;
-    private static final int MAX_BATCH_ATTEMPTS = 10;
 
     private final Table table;
 
@@ -128,31 +125,8 @@ final class EnvVarRepository {
         return out;
     }
 
-    /** BatchWriteItem in chunks of 25, sending unprocessed items again with exponential backoff. */
     private void batchWrite(List<WriteRequest> writes) {
-        List<WriteRequest> pending = new ArrayList<>(writes);
-        int attempt = 0;
-        while (!pending.isEmpty()) {
-            List<WriteRequest> chunk = new ArrayList<>(pending.subList(0, Math.min(BATCH, pending.size())));
-            List<WriteRequest> rest = new ArrayList<>(pending.subList(chunk.size(), pending.size()));
-            BatchWriteItemResponse r = table.client().batchWriteItem(b -> b.requestItems(Map.of(table.name(), chunk)));
-            List<WriteRequest> unprocessed = r.hasUnprocessedItems() ? r.unprocessedItems().getOrDefault(table.name(), List.of()) : List.of();
-            if (!unprocessed.isEmpty()) {
-                if (++attempt >= MAX_BATCH_ATTEMPTS) throw new IllegalStateException("DynamoDB kept throttling a batch write; gave up");
-                sleep(Math.min(1000L, 20L << attempt) + (long) (Math.random() * 20));
-                rest.addAll(0, unprocessed);
-            }
-            pending = rest;
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during a batch write", e);
-        }
+        table.batchWrite(writes);
     }
 
     private static Map<String, AttributeValue> item(String environmentId, String setId, StoredVar v, long ttl) {

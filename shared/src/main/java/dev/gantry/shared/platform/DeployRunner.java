@@ -101,16 +101,16 @@ public final class DeployRunner {
         }
         p.events().publish(started);
         log(id, "gantry", "Started");
-        next(id, "provisioning", 0);
+        next(id, "provisioning", queued.stepSeq() + 1);
     }
 
-    /** Sends the message for the deploy's next step, and the watchdog that fails it if that step stalls. */
-    private void next(String deployId, String status, int delaySeconds) {
-        queue.send(Platform.JOBS_QUEUE, stepMessage(deployId, status), delaySeconds);
-        DeployRepository.Deploy d = deploys().get(deployId);
-        if (d != null && delaySeconds == 0) {
-            queue.send(Platform.JOBS_QUEUE, watchdogMessage(deployId, d.stepSeq()), (int) Math.min(stuckAfter.toSeconds(), MAX_DELAY.toSeconds()));
-        }
+    /**
+     * Sends the message for the deploy's next step, and the watchdog that fails it if that step
+     * stalls. {@code stepSeq}: the deploy's step count after the move just made (every move adds one).
+     */
+    private void next(String deployId, String status, long stepSeq) {
+        queue.send(Platform.JOBS_QUEUE, stepMessage(deployId, status), 0);
+        queue.send(Platform.JOBS_QUEUE, watchdogMessage(deployId, stepSeq), (int) Math.min(stuckAfter.toSeconds(), MAX_DELAY.toSeconds()));
     }
 
     void step(String deployId, String status) {
@@ -139,7 +139,7 @@ public final class DeployRunner {
             case RUNNING -> {
                 if (!move(d, "provisioning", "building", Map.of("instance_id", Attr.s(outcome.instance().id())))) return;
                 log(d.id(), "gantry", "VM " + outcome.instance().id() + " is running at " + outcome.instance().ip());
-                next(d.id(), "building", 0);
+                next(d.id(), "building", d.stepSeq() + 1);
             }
             case PENDING -> {
                 if (env.instanceId() == null) log(d.id(), "gantry", "Creating a VM on " + env.provider() + " in " + env.region());
@@ -199,7 +199,7 @@ public final class DeployRunner {
         }
         if (!move(d, "building", "deploying", Map.of())) return;
         log(deployId, "actions", "Build succeeded");
-        next(deployId, "deploying", 0);
+        next(deployId, "deploying", d.stepSeq() + 1);
     }
 
     private void deploy(DeployRepository.Deploy d, EnvironmentRepository.Environment env) {

@@ -107,24 +107,7 @@ public final class InstallationRepository {
     }
 
     private void write(List<WriteRequest> requests) {
-        for (int k = 0; k < requests.size(); k += 25) {
-            List<WriteRequest> chunk = requests.subList(k, Math.min(requests.size(), k + 25));
-            Map<String, List<WriteRequest>> pending = Map.of(table.name(), chunk);
-            for (int attempt = 0; !pending.isEmpty() && !pending.getOrDefault(table.name(), List.of()).isEmpty(); attempt++) {
-                if (attempt > 0) sleep(attempt);
-                Map<String, List<WriteRequest>> batch = pending;
-                pending = table.client().batchWriteItem(b -> b.requestItems(batch)).unprocessedItems();
-            }
-        }
-    }
-
-    private static void sleep(int attempt) {
-        try {
-            Thread.sleep(Math.min(1000, 25L << attempt));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing installation repositories");
-        }
+        table.batchWrite(requests);
     }
 
     static Installation fromItem(Map<String, AttributeValue> item) {

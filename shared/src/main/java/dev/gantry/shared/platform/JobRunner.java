@@ -4,7 +4,6 @@ import dev.gantry.shared.compute.ComputeProvider;
 import dev.gantry.shared.compute.ProviderException;
 import dev.gantry.shared.envvars.BindingService;
 import dev.gantry.shared.envvars.EnvVarService;
-import dev.gantry.shared.ids.Ids;
 import dev.gantry.shared.plans.Plan;
 import dev.gantry.shared.queues.QueueSender;
 import dev.gantry.shared.store.Tx;
@@ -14,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Runs one job from the jobs queue: provisions or destroys a VM through the compute provider.

@@ -3,6 +3,8 @@ package dev.gantry.shared.store;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -52,6 +54,33 @@ public final class Table {
             pending = rest;
         }
         return found;
+    }
+
+    /**
+     * Writes (puts and deletes) in BatchWriteItem chunks of 25, sending unprocessed items again with
+     * exponential backoff; gives up after 10 rounds of throttling. Not atomic: for writes whose
+     * visibility is governed by something else (a pointer swap) or that are idempotent.
+     */
+    public void batchWrite(List<WriteRequest> writes) {
+        List<WriteRequest> pending = new ArrayList<>(writes);
+        int attempt = 0;
+        while (!pending.isEmpty()) {
+            List<WriteRequest> chunk = new ArrayList<>(pending.subList(0, Math.min(25, pending.size())));
+            List<WriteRequest> rest = new ArrayList<>(pending.subList(chunk.size(), pending.size()));
+            BatchWriteItemResponse r = client.batchWriteItem(b -> b.requestItems(Map.of(name, chunk)));
+            List<WriteRequest> unprocessed = r.hasUnprocessedItems() ? r.unprocessedItems().getOrDefault(name, List.of()) : List.of();
+            if (!unprocessed.isEmpty()) {
+                if (++attempt >= 10) throw new IllegalStateException("DynamoDB kept throttling a batch write; gave up");
+                try {
+                    Thread.sleep(Math.min(1000L, 20L << attempt) + (long) (Math.random() * 20));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted during a batch write", e);
+                }
+                rest.addAll(0, unprocessed);
+            }
+            pending = rest;
+        }
     }
 
     public QueryResponse query(Consumer<QueryRequest.Builder> request) {
