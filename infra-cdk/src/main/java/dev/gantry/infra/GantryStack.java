@@ -15,6 +15,7 @@ import software.amazon.awscdk.services.lambda.eventsources.DynamoEventSource;
 import software.amazon.awscdk.services.lambda.StartingPosition;
 import software.amazon.awscdk.services.lambda.FilterCriteria;
 import software.amazon.awscdk.services.lambda.FilterRule;
+import dev.gantry.shared.config.GantryConfig;
 import dev.gantry.shared.queues.QueueSpec;
 import dev.gantry.shared.secrets.SecretSpec;
 import dev.gantry.shared.store.Keys;
@@ -318,6 +319,19 @@ public final class GantryStack extends Stack {
         }
     }
 
+    /**
+     * The {@link GantryConfig#OPERATOR_SETTINGS} given as context values ({@code cdk deploy -c NAME=value}),
+     * in that order; a setting not given is left out, so the function's own default applies.
+     */
+    static Map<String, String> operatorSettings(java.util.function.Function<String, Object> context) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String name : GantryConfig.OPERATOR_SETTINGS) {
+            Object value = context.apply(name);
+            if (value != null && !value.toString().isBlank()) settings.put(name, value.toString().trim());
+        }
+        return settings;
+    }
+
     /** The function, its role and its log group. */
     private Function lambda(String name, Path jar, String handlerClass, int memoryMb, int timeoutSeconds, String description) {
         Construct scope = new Construct(this, name);
@@ -339,6 +353,7 @@ public final class GantryStack extends Stack {
         environment.put("POWERTOOLS_SERVICE_NAME", "gantry-" + name);
         environment.put("POWERTOOLS_LOG_LEVEL", "INFO");
         environment.put("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS);
+        environment.putAll(operatorSettings(key -> getNode().tryGetContext(key)));
 
         Function fn = Function.Builder.create(scope, "Function")
                 .description(description)

@@ -117,6 +117,18 @@ class GantryStackTest {
         }
     }
 
+    @Test
+    void operatorSettingsComeFromContextValuesOfTheSameName() {
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("GANTRY_APPS_DOMAIN", " apps.example.com ");
+        context.put("GANTRY_GITHUB_APP_ID", 123456);
+        context.put("GANTRY_PUBLIC_URL", "  ");           // blank: left out, the function's default applies
+        context.put("GANTRY_TABLE", "not-an-operator-setting");
+        assertThat(GantryStack.operatorSettings(context::get))
+                .containsExactly(Map.entry("GANTRY_APPS_DOMAIN", "apps.example.com"), Map.entry("GANTRY_GITHUB_APP_ID", "123456"));
+        assertThat(GantryStack.operatorSettings(key -> null)).isEmpty();
+    }
+
     // ---- HTTP API -------------------------------------------------------------------------
 
     @Test

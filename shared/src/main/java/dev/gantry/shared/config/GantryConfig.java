@@ -2,6 +2,7 @@ package dev.gantry.shared.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,6 +25,18 @@ public record GantryConfig(
         String publicUrl,
         GitHub github,
         Drivers drivers) {
+
+    /**
+     * The settings an operator chooses per deployment (docs/configuration.md). The CDK stack passes
+     * each one given as a context value of the same name ({@code cdk deploy -c GANTRY_APPS_DOMAIN=...})
+     * to every function; the table, secret ids and queue URLs it sets itself.
+     */
+    public static final List<String> OPERATOR_SETTINGS = List.of(
+            "GANTRY_PUBLIC_URL", "GANTRY_APPS_DOMAIN",
+            "GANTRY_ACCESS_TOKEN_TTL_SECONDS", "GANTRY_REFRESH_TOKEN_TTL_SECONDS", "GANTRY_BCRYPT_COST",
+            "GANTRY_DEPLOY_STUCK_AFTER_SECONDS",
+            "GANTRY_GITHUB_CLIENT_ID", "GANTRY_GITHUB_REDIRECT_URI", "GANTRY_GITHUB_APP_ID", "GANTRY_GITHUB_APP_SLUG",
+            "GANTRY_GITHUB_URL", "GANTRY_GITHUB_API_URL");
 
     /**
      * The edges of the platform (DESIGN.md principle 6): the compute providers' and the GitHub
