@@ -235,6 +235,7 @@ class GeneratedClientIT {
         // errors arrive as the client's ApiException carrying the documented envelope
         ApiException missing = catchThrowableOfType(ApiException.class, () -> deploys.getDeploy("dep_" + "0".repeat(26), null));
         envelope(admin, missing, 404, "deploy_not_found");
+        // `{}` for the optional EmptyRequest body: the generated client would send a null one as JSON `null` (400)
         ApiException terminal = catchThrowableOfType(ApiException.class, () -> deploys.cancelDeploy(first.getId(), null, Map.of()));
         envelope(admin, terminal, 409, "deploy_already_terminal");
         ApiException invalid = catchThrowableOfType(ApiException.class,
