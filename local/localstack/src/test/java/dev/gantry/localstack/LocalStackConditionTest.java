@@ -61,7 +61,7 @@ class LocalStackConditionTest {
                 + ": skipped (needs LocalStack; run -Plocalstack on a machine with a Docker engine)");
     }
 
-    /** Two IT classes, three tests, run through a real JUnit launcher with the condition auto-detected. */
+    /** Two IT classes, four test methods (one parameterized, twice), run through a real JUnit launcher with the condition auto-detected. */
     static class SampleOneIT {
         @Test void a() {}
         @Test void b() {}
@@ -69,6 +69,12 @@ class LocalStackConditionTest {
 
     static class SampleTwoIT {
         @Test void c() {}
+
+        @org.junit.jupiter.params.ParameterizedTest
+        @org.junit.jupiter.params.provider.ValueSource(strings = {"x", "y"})
+        void d(String value) {
+            assertThat(value).isIn("x", "y");
+        }
     }
 
     private record Run(TestExecutionSummary summary, String report) {}
@@ -88,12 +94,13 @@ class LocalStackConditionTest {
         System.setProperty(Backends.PROPERTY, "localstack");
         LocalStackCondition.missing = () -> NO_DOCKER;
         Run run = run();
-        assertThat(run.summary().getContainersSkippedCount()).isEqualTo(2);
+        assertThat(run.summary().getContainersSkippedCount()).as("the two classes and the parameterized test's container").isEqualTo(3);
         assertThat(run.summary().getTestsStartedCount()).isZero();
         assertThat(run.summary().getTotalFailureCount()).isZero();
         assertThat(run.report()).isEqualTo("[gantry] localstack profile: " + NO_DOCKER
                 + ": skipped (needs LocalStack; run -Plocalstack on a machine with a Docker engine)"
-                + " -- 3 tests in 2 IT classes NOT run against LocalStack" + System.lineSeparator());
+                // as failsafe counts them: the parameterized test once
+                + " -- 4 tests in 2 IT classes NOT run against LocalStack" + System.lineSeparator());
     }
 
     @Test
@@ -102,7 +109,7 @@ class LocalStackConditionTest {
         LocalStackCondition.missing = () -> NO_DOCKER;
         Run run = run();
         assertThat(run.summary().getContainersSkippedCount()).isZero();
-        assertThat(run.summary().getTestsSucceededCount()).isEqualTo(3);
+        assertThat(run.summary().getTestsSucceededCount()).isEqualTo(5);
         assertThat(run.report()).isEmpty();
     }
 
