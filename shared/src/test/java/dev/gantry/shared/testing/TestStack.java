@@ -35,9 +35,10 @@ public final class TestStack {
     /** The backend of this JVM ({@link Backends#selected()}), started on first use. */
     public static synchronized AwsBackend emulators() {
         if (emulators == null) {
-            emulators = Backends.start(null, 0, 0);
-            Runtime.getRuntime().addShutdownHook(new Thread(emulators::close));
-            if (emulators.secretsEndpoint() != null) emulators.putSecrets(REGION, SECRETS);
+            AwsBackend backend = Backends.start(null, 0, 0);
+            Runtime.getRuntime().addShutdownHook(new Thread(backend::close));
+            if (backend.secretsEndpoint() != null) backend.putSecrets(REGION, SECRETS);
+            emulators = backend;
         }
         return emulators;
     }
