@@ -4,7 +4,8 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.sun.net.httpserver.HttpServer;
-import dev.gantry.emulators.Emulators;
+import dev.gantry.emulators.AwsBackend;
+import dev.gantry.emulators.Backends;
 import dev.gantry.functions.Catalog;
 import dev.gantry.shared.config.GantryConfig;
 import dev.gantry.shared.config.Wiring;
@@ -48,7 +49,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The local server: every API function of {@link Catalog#API_FUNCTIONS} behind an HTTP front that
  * does what API Gateway does, on DynamoDB Local and ElasticMQ embedded in this JVM and a loopback
- * fake of Secrets Manager, so the handlers run unchanged with the real AWS SDK clients.
+ * fake of Secrets Manager, so the handlers run unchanged with the real AWS SDK clients. With
+ * {@code -Dgantry.backend=localstack} (the end-to-end tests under {@code -Plocalstack}) the same
+ * table, queues and secrets are created in one LocalStack container instead, and the functions
+ * read the secrets from its Secrets Manager.
  *
  * <pre>
  * try (LocalServer server = LocalServer.start(LocalOptions.defaults().withPort(0).withBcryptCost(4))) {
@@ -64,8 +68,8 @@ public final class LocalServer implements AutoCloseable {
     private final HttpServer http;
     private final ExecutorService httpExecutor;
     private final URI baseUrl;
-    private final Emulators emulators;
-    private final FakeSecretsManager secretsManager;
+    private final AwsBackend emulators;
+    private final URI secretsEndpoint;
     private final Map<String, String> secrets;
     private final Map<String, String> queueUrls;
     private final GantryConfig config;
@@ -80,7 +84,7 @@ public final class LocalServer implements AutoCloseable {
         this.httpExecutor = b.httpExecutor;
         this.baseUrl = b.baseUrl;
         this.emulators = b.emulators;
-        this.secretsManager = b.secretsManager;
+        this.secretsEndpoint = b.secretsEndpoint;
         this.secrets = b.secrets;
         this.queueUrls = b.queueUrls;
         this.config = b.config;
@@ -143,7 +147,8 @@ public final class LocalServer implements AutoCloseable {
 
     public URI sqsEndpoint() { return emulators.sqsEndpoint(); }
 
-    public URI secretsEndpoint() { return secretsManager.endpoint(); }
+    /** The loopback fake's, or the backend's own Secrets Manager (LocalStack). */
+    public URI secretsEndpoint() { return secretsEndpoint; }
 
     public String tableName() { return config.tableName(); }
 
@@ -203,8 +208,8 @@ public final class LocalServer implements AutoCloseable {
         HttpServer http;
         ExecutorService httpExecutor;
         URI baseUrl;
-        Emulators emulators;
-        FakeSecretsManager secretsManager;
+        AwsBackend emulators;
+        URI secretsEndpoint;
         Map<String, String> secrets;
         Map<String, String> queueUrls;
         GantryConfig config;
@@ -226,24 +231,31 @@ public final class LocalServer implements AutoCloseable {
 
             // DynamoDB Local logs every failed condition (a normal outcome here) as a WARN with a stack trace.
             Configurator.setLevel("software.amazon.dynamodb", Level.ERROR);
-            emulators = Emulators.start(dir == null ? null : dir.dynamoDir(), options.dynamoPort(), options.sqsPort());
+            emulators = Backends.start(dir == null ? null : dir.dynamoDir(), options.dynamoPort(), options.sqsPort());
             resources.push(emulators);
             try (SdkHttpClient adminHttp = UrlConnectionHttpClient.create()) {
                 createTable(adminHttp, region, options.tableName());
                 queueUrls = createQueues(adminHttp, region);
             }
 
-            try {
-                secretsManager = FakeSecretsManager.start(secrets, region, options.secretsPort());
-            } catch (IOException e) {
-                throw new UncheckedIOException("the fake Secrets Manager did not start: " + e.getMessage(), e);
+            if (emulators.secretsEndpoint() != null) { // LocalStack: the real Secrets Manager API holds them
+                emulators.putSecrets(region, secrets);
+                secretsEndpoint = emulators.secretsEndpoint();
+            } else {
+                FakeSecretsManager secretsManager;
+                try {
+                    secretsManager = FakeSecretsManager.start(secrets, region, options.secretsPort());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("the fake Secrets Manager did not start: " + e.getMessage(), e);
+                }
+                resources.push(secretsManager);
+                secretsEndpoint = secretsManager.endpoint();
             }
-            resources.push(secretsManager);
 
             Map<String, String> env = new LinkedHashMap<>(options.functionEnvironment());
             env.put("GANTRY_DYNAMODB_ENDPOINT", emulators.dynamoEndpoint().toString());
             env.put("GANTRY_SQS_ENDPOINT", emulators.sqsEndpoint().toString());
-            env.put("GANTRY_SECRETS_ENDPOINT", secretsManager.endpoint().toString());
+            env.put("GANTRY_SECRETS_ENDPOINT", secretsEndpoint.toString());
             for (SecretSpec spec : SecretSpec.ALL) env.put(spec.idEnvVar(), spec.defaultId());
             for (QueueSpec q : QueueSpec.ALL) env.put(q.urlEnvVar(), queueUrls.get(q.name()));
             config = GantryConfig.from(env);
@@ -315,10 +327,11 @@ public final class LocalServer implements AutoCloseable {
                     .append("  (for a GitHub App webhook pointed at ").append(baseUrl).append("/webhooks/github)\n");
             b.append("  data:            ").append(dataDir == null
                     ? "in memory (gone when the server stops; --data-dir DIR keeps it)" : dataDir.toString()).append('\n');
-            b.append("  DynamoDB Local:  ").append(emulators.dynamoEndpoint()).append("  table ").append(config.tableName()).append('\n');
-            b.append("  ElasticMQ (SQS): ").append(emulators.sqsEndpoint()).append("  ").append(QueueSpec.ALL.size())
+            boolean embedded = emulators.kind() == Backends.Kind.EMBEDDED;
+            b.append(embedded ? "  DynamoDB Local:  " : "  DynamoDB:        ").append(emulators.dynamoEndpoint()).append("  table ").append(config.tableName()).append('\n');
+            b.append(embedded ? "  ElasticMQ (SQS): " : "  SQS:             ").append(emulators.sqsEndpoint()).append("  ").append(QueueSpec.ALL.size())
                     .append(" queues, each with a DLQ\n");
-            b.append("  Secrets Manager: ").append(secretsManager.endpoint()).append("  (loopback fake)\n");
+            b.append("  Secrets Manager: ").append(secretsEndpoint).append(embedded ? "  (loopback fake)\n" : "  (" + emulators.kind().id() + ")\n");
             b.append("  functions:      ");
             for (FunctionSpec f : functions) b.append(' ').append(f.name()).append(" (").append(f.routes().routes().size()).append(" routes)");
             b.append('\n');

@@ -18,8 +18,9 @@ import java.nio.file.StandardCopyOption;
 /**
  * Amazon's DynamoDB Local and ElasticMQ, started inside this JVM on loopback ports. Both speak
  * the real wire protocols, so the application talks to them with the real AWS SDK clients.
+ * The default {@link AwsBackend} ({@link Backends}).
  */
-public final class Emulators implements AutoCloseable {
+public final class Emulators implements AwsBackend {
     private static final String[] NATIVES = {"libsqlite4java-linux-amd64.so", "libsqlite4java-osx.dylib"};
 
     private final DynamoDBProxyServer dynamo;
@@ -57,8 +58,13 @@ public final class Emulators implements AutoCloseable {
         return new Emulators(dynamo, URI.create("http://127.0.0.1:" + dPort), sqs, URI.create("http://127.0.0.1:" + sPort));
     }
 
+    @Override
+    public Backends.Kind kind() { return Backends.Kind.EMBEDDED; }
+
+    @Override
     public URI dynamoEndpoint() { return dynamoEndpoint; }
 
+    @Override
     public URI sqsEndpoint() { return sqsEndpoint; }
 
     @Override

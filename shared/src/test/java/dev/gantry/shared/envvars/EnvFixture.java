@@ -8,14 +8,12 @@ import dev.gantry.shared.identity.Caller;
 import dev.gantry.shared.ids.Ids;
 import dev.gantry.shared.store.Attr;
 import dev.gantry.shared.store.Keys;
-import dev.gantry.shared.store.TableDefinition;
 import dev.gantry.shared.testing.DynamoCallCounter;
 import dev.gantry.shared.testing.TestStack;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Clock;
@@ -39,9 +37,7 @@ final class EnvFixture {
 
     EnvFixture() {
         String table = "gantry-test-" + UUID.randomUUID();
-        try (DynamoDbClient admin = TestStack.adminClient()) {
-            admin.createTable(TableDefinition.createTableRequest(table));
-        }
+        TestStack.createTable(table);
         w = new Wiring(TestStack.config(table), Clock.systemUTC(), TestStack.secrets(), List.of(calls, crash));
         envVars = new EnvVarService(w.table(), w::envelope, w.auditLog(), w.clock());
         secrets = new SecretService(w.table(), w::envelope, w.auditLog(), w.cursors(), w.clock());

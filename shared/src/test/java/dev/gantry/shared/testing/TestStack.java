@@ -1,6 +1,7 @@
 package dev.gantry.shared.testing;
 
-import dev.gantry.emulators.Emulators;
+import dev.gantry.emulators.AwsBackend;
+import dev.gantry.emulators.Backends;
 import dev.gantry.shared.config.GantryConfig;
 import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.secrets.SecretStore;
@@ -22,18 +23,32 @@ import java.util.UUID;
 /**
  * The emulators for *IT tests: DynamoDB Local and ElasticMQ started once per test JVM, and a
  * fresh table per {@link #newWiring} call, so test classes never see each other's data.
+ * With {@code -Dgantry.backend=localstack} (the {@code localstack} Maven profile) the same ITs run
+ * against one LocalStack container instead, and the wirings read {@link #SECRETS} from its real
+ * Secrets Manager through the production store (SDK client + Powertools) rather than from memory.
  */
 public final class TestStack {
-    private static Emulators emulators;
+    private static AwsBackend emulators;
 
     private TestStack() {}
 
-    public static synchronized Emulators emulators() {
+    /** The backend of this JVM ({@link Backends#selected()}), started on first use. */
+    public static synchronized AwsBackend emulators() {
         if (emulators == null) {
-            emulators = Emulators.start(null, 0, 0);
-            Runtime.getRuntime().addShutdownHook(new Thread(emulators::close));
+            AwsBackend backend = Backends.start(null, 0, 0);
+            Runtime.getRuntime().addShutdownHook(new Thread(backend::close));
+            if (backend.secretsEndpoint() != null) backend.putSecrets(REGION, SECRETS);
+            emulators = backend;
         }
         return emulators;
+    }
+
+    /** The region of every test client and configuration (GantryConfig's default). */
+    private static final String REGION = "us-east-1";
+
+    /** True when the backend has a Secrets Manager holding {@link #SECRETS} (LocalStack), which the wirings then read. */
+    public static boolean realSecretsManager() {
+        return emulators().secretsEndpoint() != null;
     }
 
     /** The GitHub OAuth client secret as GitHub issues them (40 hex characters); fake GitHub servers expect it. */
@@ -65,6 +80,7 @@ public final class TestStack {
         env.put("GANTRY_TABLE", tableName);
         env.put("GANTRY_DYNAMODB_ENDPOINT", emulators().dynamoEndpoint().toString());
         env.put("GANTRY_SQS_ENDPOINT", emulators().sqsEndpoint().toString());
+        if (realSecretsManager()) env.put("GANTRY_SECRETS_ENDPOINT", emulators().secretsEndpoint().toString());
         env.put("GANTRY_BCRYPT_COST", "4");
         env.putAll(extraEnv);
         return GantryConfig.from(env);
@@ -84,10 +100,9 @@ public final class TestStack {
     public static Wiring newWiringWithInterceptors(Clock clock, List<ExecutionInterceptor> interceptors, Map<String, String> extraEnv) {
         String table = "gantry-test-" + UUID.randomUUID();
         GantryConfig config = config(table, extraEnv);
-        try (DynamoDbClient admin = adminClient()) {
-            admin.createTable(TableDefinition.createTableRequest(table));
-        }
-        Wiring wiring = new Wiring(config, clock, secrets(), interceptors);
+        createTable(table);
+        // On LocalStack: null, so the wiring builds the production SecretsManagerStore over its Secrets Manager.
+        Wiring wiring = new Wiring(config, clock, realSecretsManager() ? null : secrets(), interceptors);
         // Every simulated client of every IT comes from one address (Http.event's 203.0.113.7), so that one
         // address gets a bucket no test class empties; the limiter still runs on every request, and the
         // workspace buckets keep their plans' sizes. RateLimitsIT restores the production per-address policy.
@@ -103,6 +118,14 @@ public final class TestStack {
 
     public static Wiring newWiring() {
         return newWiring(Clock.systemUTC(), null);
+    }
+
+    /** Creates {@code table} as the CDK stack does (indexes, stream); on a backend outside this JVM, waits until it is active. */
+    public static void createTable(String table) {
+        try (DynamoDbClient admin = adminClient()) {
+            admin.createTable(TableDefinition.createTableRequest(table));
+            if (emulators().kind() != Backends.Kind.EMBEDDED) admin.waiter().waitUntilTableExists(r -> r.tableName(table));
+        }
     }
 
     public static DynamoDbClient adminClient() {

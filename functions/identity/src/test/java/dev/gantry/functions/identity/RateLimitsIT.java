@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.limits.RateLimitPolicy;
-import dev.gantry.shared.store.TableDefinition;
 import dev.gantry.shared.testing.DynamoCallCounter;
 import dev.gantry.shared.testing.Http;
 import dev.gantry.shared.testing.LogCapture;
@@ -19,7 +18,6 @@ import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
@@ -196,9 +194,7 @@ class RateLimitsIT {
     void whenDynamoDbThrottlesTheLimiterWorkspacesFailOpenAndCredentialRoutesFailClosed() {
         ThrottleRateLimitWrites throttle = new ThrottleRateLimitWrites();
         String table = "gantry-test-" + UUID.randomUUID();
-        try (DynamoDbClient admin = TestStack.adminClient()) {
-            admin.createTable(TableDefinition.createTableRequest(table));
-        }
+        TestStack.createTable(table);
         Wiring wiring = new Wiring(TestStack.config(table), CLOCK, TestStack.secrets(), List.<ExecutionInterceptor>of(throttle));
         IdentityHandler throttled = new IdentityHandler(wiring); // the production limiter: wiring.rateLimiter()
         String address = newAddress();
