@@ -9,6 +9,7 @@ import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
@@ -22,15 +23,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 /**
  * The repo's {@code openapi.yaml} as a checker of real traffic (issue #9): Atlassian's OpenAPI
  * request/response validator, loaded once per JVM. Every exchange the end-to-end scenarios make
  * through {@link LocalGantry} is checked: the response's status must be documented for the
- * operation, its documented headers present and well-formed, its body valid against the schema;
- * a request the server accepted (2xx) is checked too (parameters, security, body). Requests that
- * scenarios get wrong on purpose are checked only on the response side.
+ * operation, its documented headers present and well-formed and every header it sends documented,
+ * its body valid against the schema with no field the schema does not name; a request the server
+ * accepted (2xx) is checked too (path and query parameters, security, body). Requests that
+ * scenarios get wrong on purpose are checked only on the response side; a path or method the
+ * document does not list must get the router's own 404 or 405.
  */
 final class OpenApiContract {
     /** One HTTP exchange as it went over the wire; header names in any case, values as sent. */
@@ -43,6 +48,13 @@ final class OpenApiContract {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /**
+     * Response headers not listed per operation: HTTP's framing; the two every response carries,
+     * which the document's conventions state once; and API Gateway's own request id (the local
+     * front adds it as API Gateway does).
+     */
+    private static final Set<String> NOT_PER_OPERATION = Set.of("content-type", "content-length", "date", "connection",
+            "transfer-encoding", "keep-alive", "cache-control", "x-content-type-options", "apigw-requestid");
     private static OpenApiContract instance;
 
     static {
@@ -52,17 +64,19 @@ final class OpenApiContract {
     }
 
     private final OpenApiInteractionValidator validator;
+    private final JsonNode document;
     private final AtomicInteger responsesChecked = new AtomicInteger();
     private final AtomicInteger requestsChecked = new AtomicInteger();
     private final AtomicInteger violationsFound = new AtomicInteger();
 
-    private OpenApiContract(String document) {
+    private OpenApiContract(String yaml) {
         // Every finding is an error: the library ignores undocumented query parameters by default,
         // and a parameter the document does not list is a gap in the contract, too. Its own
         // "no additional properties" rewrite is off: it closes each allOf branch on its own, so an
         // error body (Error + its code) fails on the fields of the other branch. closeObjects
         // gives the same strictness with JSON Schema 2020-12's unevaluatedProperties instead.
-        this.validator = OpenApiInteractionValidator.createForInlineApiSpecification(closeObjects(document))
+        this.document = closeObjects(yaml);
+        this.validator = OpenApiInteractionValidator.createForInlineApiSpecification(this.document.toString())
                 .withLevelResolver(LevelResolver.create().withDefaultLevel(ValidationReport.Level.ERROR)
                         .withLevel("validation.schema.additionalProperties", ValidationReport.Level.IGNORE).build())
                 .withStrictOperationPathMatching()
@@ -76,12 +90,12 @@ final class OpenApiContract {
      * name is a violation. Objects the document leaves open on purpose (a free-form {@code type:
      * object}, or {@code additionalProperties} given) stay open. The file itself is not changed.
      */
-    static String closeObjects(String yaml) {
+    static JsonNode closeObjects(String yaml) {
         try {
             ObjectNode doc = (ObjectNode) YAML.readTree(yaml);
             JsonNode schemas = doc.path("components").path("schemas");
             new ObjectCloser(schemas).closeAll(doc);
-            return JSON.writeValueAsString(doc);
+            return doc;
         } catch (IOException e) {
             throw new UncheckedIOException("openapi.yaml is not YAML", e);
         }
@@ -157,10 +171,6 @@ final class OpenApiContract {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + file, e);
             }
-            OpenApiContract checked = instance;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.printf(
-                    "openapi.yaml: %d responses and %d accepted requests checked, %d violations%n",
-                    checked.responsesChecked(), checked.requestsChecked(), checked.violationsFound())));
         }
         return instance;
     }
@@ -217,6 +227,7 @@ final class OpenApiContract {
             report = validator.validateResponse(path, method, response);
         }
         if (unknownRoute(report)) return unknownRouteViolations(e, report);
+        found.addAll(undocumentedHeaders(e, method, path));
         for (ValidationReport.Message m : report.getMessages()) {
             if (m.getLevel() != ValidationReport.Level.ERROR) continue;
             // The library checks the Content-Type of an optional body even when none was sent.
@@ -225,6 +236,52 @@ final class OpenApiContract {
             found.add(render(m));
         }
         return found;
+    }
+
+    /**
+     * Response headers the document does not list for this status. The library checks the listed
+     * ones (present when required, well-formed); this checks the other way, so that a header the
+     * API sends, such as ETag or RateLimit-*, is documented wherever it is sent.
+     */
+    private List<String> undocumentedHeaders(Exchange e, Request.Method method, String path) {
+        JsonNode operation = operation(path).path(method.name().toLowerCase(Locale.ROOT));
+        JsonNode response = resolve(operation.path("responses").path(String.valueOf(e.status())));
+        if (response.isMissingNode()) return List.of(); // an undocumented status is reported by the validator
+        List<String> found = new ArrayList<>();
+        for (String name : e.responseHeaders().keySet()) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (NOT_PER_OPERATION.contains(lower) || lower.startsWith(":")) continue;
+            // the conventions say error answers of limited routes carry the RateLimit headers too
+            if (e.status() >= 400 && (lower.equals("ratelimit") || lower.startsWith("ratelimit-"))) continue;
+            boolean documented = false;
+            for (var it = response.path("headers").fieldNames(); it.hasNext(); ) documented |= it.next().equalsIgnoreCase(name);
+            if (!documented) found.add("response header " + name + " is not documented for " + e.status());
+        }
+        return found;
+    }
+
+    /** The path item whose template matches {@code path}; the one with the fewest parameters when several do. */
+    private JsonNode operation(String path) {
+        JsonNode best = MissingNode.getInstance();
+        int bestParams = Integer.MAX_VALUE;
+        for (var it = document.path("paths").fields(); it.hasNext(); ) {
+            var entry = it.next();
+            String template = entry.getKey();
+            String regex = Pattern.quote(template).replaceAll("\\{[^}]+}", "\\\\E[^/]+\\\\Q");
+            int params = template.split("\\{", -1).length - 1;
+            if (path.matches(regex) && params < bestParams) {
+                best = entry.getValue();
+                bestParams = params;
+            }
+        }
+        return best;
+    }
+
+    /** A response object, following one {@code $ref} to components/responses. */
+    private JsonNode resolve(JsonNode response) {
+        String ref = response.path("$ref").asText("");
+        if (!ref.startsWith("#/components/responses/")) return response;
+        return document.path("components").path("responses").path(ref.substring("#/components/responses/".length()));
     }
 
     /** The document has no operation for this method and path (a request a scenario sent wrong on purpose). */
