@@ -70,10 +70,16 @@ final class LocalGantry {
     }
 
     static Reply call(String method, String path, String body, String token) {
+        return call(method, path, body, token, java.util.Map.of());
+    }
+
+    /** {@link #call(String, String, String, String)} with more request headers (If-None-Match, Idempotency-Key, ...). */
+    static Reply call(String method, String path, String body, String token, java.util.Map<String, String> extraHeaders) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server().baseUrl() + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) b.header("Content-Type", "application/json");
         if (token != null) b.header("Authorization", "Bearer " + token);
+        extraHeaders.forEach(b::header);
         try {
             HttpRequest request = b.build();
             HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
