@@ -38,8 +38,10 @@ final class LocalGantry {
         if (deliveryId != null) b.header("X-GitHub-Delivery", deliveryId);
         if (signature != null) b.header("X-Hub-Signature-256", signature);
         try {
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest request = b.build();
+            HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as("never a 500: %s", r.body()).isLessThan(500);
+            checkContract(request, new String(body, java.nio.charset.StandardCharsets.UTF_8), r);
             java.util.Map<String, String> headers = new java.util.HashMap<>();
             r.headers().map().forEach((k, v) -> headers.put(k, String.join(",", v)));
             return new Reply(r.statusCode(), headers, r.body().isEmpty() ? null : JSON.readTree(r.body()), r.body());
@@ -68,14 +70,22 @@ final class LocalGantry {
     }
 
     static Reply call(String method, String path, String body, String token) {
+        return call(method, path, body, token, java.util.Map.of());
+    }
+
+    /** {@link #call(String, String, String, String)} with more request headers (If-None-Match, Idempotency-Key, ...). */
+    static Reply call(String method, String path, String body, String token, java.util.Map<String, String> extraHeaders) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server().baseUrl() + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) b.header("Content-Type", "application/json");
         if (token != null) b.header("Authorization", "Bearer " + token);
+        extraHeaders.forEach(b::header);
         try {
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest request = b.build();
+            HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as("never a 500: %s %s -> %s", method, path, r.body()).isLessThan(500);
             assertThat(r.headers().firstValue("x-request-id")).as("X-Request-Id on %s %s", method, path).isPresent();
+            checkContract(request, body, r);
             JsonNode json = r.body() == null || r.body().isEmpty() ? null : JSON.readTree(r.body());
             java.util.Map<String, String> headers = new java.util.HashMap<>();
             r.headers().map().forEach((k, v) -> headers.put(k, String.join(",", v)));
@@ -86,6 +96,17 @@ final class LocalGantry {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Every exchange of every scenario against openapi.yaml ({@link OpenApiContract}): a response
+     * the document does not describe, or an accepted request it does not allow, fails the test
+     * that sent it.
+     */
+    private static void checkContract(HttpRequest request, String body, HttpResponse<String> r) {
+        String target = request.uri().getRawPath() + (request.uri().getRawQuery() == null ? "" : "?" + request.uri().getRawQuery());
+        OpenApiContract.get().check(new OpenApiContract.Exchange(request.method(), target, request.headers().map(), body,
+                r.statusCode(), r.headers().map(), r.body()));
     }
 
     /**
