@@ -7,6 +7,7 @@ import software.amazon.cloudwatchlogs.emf.environment.Environment;
 import software.amazon.cloudwatchlogs.emf.environment.EnvironmentProvider;
 import software.amazon.cloudwatchlogs.emf.environment.LambdaEnvironment;
 import software.amazon.cloudwatchlogs.emf.model.MetricsContext;
+import software.amazon.lambda.powertools.common.internal.LambdaHandlerProcessor;
 import software.amazon.lambda.powertools.metrics.internal.EmfMetricsLogger;
 import software.amazon.lambda.powertools.metrics.model.DimensionSet;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -26,8 +28,8 @@ import java.util.function.Supplier;
  * metric format (EMF) documents on stdout, which CloudWatch Logs turns into metrics. One document
  * per distinct dimension map: each carries the function's {@code Service} dimension set and, when
  * the map is not empty, the map's own set, so every metric is published both per Service and per
- * (say) Route. A cold start (Powertools' rule: the first invocation of an on-demand environment)
- * adds Powertools' {@code ColdStart} document.
+ * (say) Route. A cold start (Powertools' rule: the first invocation of an on-demand environment,
+ * so not a SnapStart restore) adds a {@code ColdStart} document, as Powertools' own does.
  *
  * <p>Each invocation gets its own Powertools {@code Metrics} instance from a provider whose EMF
  * environment is fixed to Lambda's (stdout): Powertools' default provider would let the EMF
@@ -37,18 +39,26 @@ import java.util.function.Supplier;
 public final class EmfMetrics implements Metrics {
     private static final Logger LOG = LoggerFactory.getLogger(EmfMetrics.class);
     public static final String DEFAULT_NAMESPACE = "Gantry";
+    public static final String COLD_START = "ColdStart";
 
     private final String namespace;
     private final String service;
     private final MetricsProvider provider;
+    private final BooleanSupplier coldStart;
     private final ThreadLocal<List<Point>> open = new ThreadLocal<>();
 
     private record Point(String name, double value, Unit unit, Map<String, String> dimensions) {}
 
     /** {@code service}: the Service dimension (null: none). */
     public EmfMetrics(String namespace, String service) {
+        this(namespace, service, LambdaHandlerProcessor::isColdStart);
+    }
+
+    /** {@code coldStart}: whether this invocation is a cold start (Powertools' answer in Lambda; tests choose). */
+    EmfMetrics(String namespace, String service, BooleanSupplier coldStart) {
         this.namespace = namespace;
         this.service = service;
+        this.coldStart = coldStart;
         this.provider = () -> new EmfMetricsLogger(StdoutEnvironment.INSTANCE, new MetricsContext());
     }
 
@@ -86,10 +96,16 @@ public final class EmfMetrics implements Metrics {
         }
     }
 
-    /** Powertools' cold-start document; its check must run before Powertools logging marks the cold start done. */
+    /**
+     * Powertools' ColdStart metric, in its own document under Service alone. The check must run
+     * before Powertools logging marks the cold start done ({@link Invocations} orders them).
+     */
     private void coldStart(Context context) {
         try {
-            newDocument(null).captureColdStartMetric(context);
+            if (!coldStart.getAsBoolean()) return;
+            var document = newDocument(context);
+            document.addMetric(COLD_START, 1, MetricUnit.COUNT);
+            document.flush();
         } catch (RuntimeException e) {
             LOG.warn("cold start metric not written: {}", e.toString());
         }

@@ -59,7 +59,7 @@ public final class Tracing {
     }
 
     /** Everything that names an X-Ray class: loaded on the first traced call, never when tracing is off. */
-    private static final class XRay {
+    static final class XRay {
         /** Powertools' choice too: a missing context (no trace header) is not an error worth a log line. */
         static final AWSXRayRecorder RECORDER = AWSXRayRecorderBuilder.standard()
                 .withContextMissingStrategy(new IgnoreErrorContextMissingStrategy())
