@@ -155,7 +155,7 @@ public final class Router<A> {
      * {@code GET /v1/members/{user_id}} becomes {@code GET:/v1/members/{user_id}} (Powertools
      * refuses whitespace in a dimension value); a request no route matched is {@code unmatched}.
      */
-    static String routeDimension(String routeKey) {
+    public static String routeDimension(String routeKey) {
         return routeKey == null || routeKey.equals("-") ? "unmatched" : routeKey.replace(' ', ':');
     }
 
