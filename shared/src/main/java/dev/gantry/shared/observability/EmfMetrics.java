@@ -67,7 +67,7 @@ public final class EmfMetrics implements Metrics {
     /**
      * Writes one document to nowhere, so the classes and serializers of the first write are loaded
      * in the init phase (and in the SnapStart snapshot) rather than in the first invocation, which
-     * measured some 100 to 400 ms slower without it (docs/observability.md).
+     * measured a few hundred ms slower without it (docs/observability.md).
      */
     private void warmUp() {
         try {
