@@ -3,8 +3,11 @@ package dev.gantry.infra;
 import dev.gantry.functions.Catalog;
 import dev.gantry.shared.functions.FunctionSpec;
 import dev.gantry.shared.functions.WorkerSpec;
+import dev.gantry.shared.observability.Metrics;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.MathExpression;
+import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.events.Rule;
@@ -95,6 +98,17 @@ public final class GantryStack extends Stack {
     public static final int THROTTLE_RATE_LIMIT = 1000;
     public static final int THROTTLE_BURST_LIMIT = 2000;
     public static final String JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
+
+    /** The namespace of Gantry's own metrics (EMF through Powertools; docs/observability.md). */
+    public static final String METRICS_NAMESPACE = dev.gantry.shared.observability.EmfMetrics.DEFAULT_NAMESPACE;
+    /** 5xx answers of an API function, in percent of its requests over 5 minutes (with at least {@link #SERVER_ERROR_MIN_REQUESTS} requests). */
+    public static final int SERVER_ERROR_PERCENT = 5;
+    public static final int SERVER_ERROR_MIN_REQUESTS = 10;
+    /** Webhook deliveries that failed for good (every retry used, or 410 Gone) in an hour. */
+    public static final int DEAD_DELIVERIES_PER_HOUR = 10;
+    /** Failed deploys, in percent of the deploys that finished in an hour (with at least {@link #DEPLOY_FAILURE_MIN_DEPLOYS}). */
+    public static final int DEPLOY_FAILURE_PERCENT = 50;
+    public static final int DEPLOY_FAILURE_MIN_DEPLOYS = 5;
 
     /**
      * The item-level DynamoDB actions the functions use on the table: reads, writes and the
@@ -264,8 +278,9 @@ public final class GantryStack extends Stack {
 
     /**
      * The alarms an operator needs first: any message in a dead-letter queue (work that failed
-     * every retry), and any function error (an unhandled exception, a timeout). They have no
-     * actions: where they notify (SNS, chat, paging) is the operator's choice.
+     * every retry), any function error (an unhandled exception, a timeout), and those on Gantry's
+     * own metrics ({@link #metricAlarms}). They have no actions: where they notify (SNS, chat,
+     * paging) is the operator's choice.
      */
     private void alarms() {
         Construct scope = new Construct(this, "Alarms");
@@ -279,6 +294,52 @@ public final class GantryStack extends Stack {
                 .metric(fn.metricErrors(MetricOptions.builder().period(Duration.minutes(5)).statistic("Sum").build()))
                 .threshold(1).evaluationPeriods(1).comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
                 .treatMissingData(TreatMissingData.NOT_BREACHING).build());
+        metricAlarms(scope);
+    }
+
+    private static Metric gantryMetric(String name, Map<String, String> dimensions, Duration period) {
+        return Metric.Builder.create().namespace(METRICS_NAMESPACE).metricName(name).dimensionsMap(dimensions)
+                .statistic("Sum").period(period).build();
+    }
+
+    /**
+     * Alarms on Gantry's own metrics: an API function's 5xx rate, webhook deliveries that died,
+     * and the share of deploys that failed. Starting points, not service-level objectives.
+     */
+    private void metricAlarms(Construct scope) {
+        for (FunctionSpec spec : Catalog.API_FUNCTIONS) {
+            Map<String, String> service = Map.of("Service", serviceName(spec.name()));
+            Duration period = Duration.minutes(5);
+            Alarm.Builder.create(scope, spec.name() + "-5xx-rate")
+                    .alarmDescription("More than " + SERVER_ERROR_PERCENT + " % of the " + spec.name() + " function's requests answered 5xx over 5 minutes")
+                    .metric(MathExpression.Builder.create()
+                            .expression("IF(requests >= " + SERVER_ERROR_MIN_REQUESTS + ", 100 * errors / requests, 0)")
+                            .usingMetrics(Map.of("errors", gantryMetric(Metrics.SERVER_ERRORS, service, period),
+                                    "requests", gantryMetric(Metrics.REQUESTS, service, period)))
+                            .label(spec.name() + " 5xx %").period(period).build())
+                    .threshold(SERVER_ERROR_PERCENT).evaluationPeriods(1).comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                    .treatMissingData(TreatMissingData.NOT_BREACHING).build();
+        }
+        Alarm.Builder.create(scope, "webhook-deliveries-dead")
+                .alarmDescription("Webhook deliveries failed for good (every retry used, or the endpoint answered 410) within an hour")
+                .metric(gantryMetric(Metrics.WEBHOOK_DELIVERIES, Map.of(Metrics.OUTCOME, "dead"), Duration.hours(1)))
+                .threshold(DEAD_DELIVERIES_PER_HOUR).evaluationPeriods(1).comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING).build();
+        Duration hour = Duration.hours(1);
+        Alarm.Builder.create(scope, "deploys-failing")
+                .alarmDescription("At least " + DEPLOY_FAILURE_PERCENT + " % of the deploys that finished within an hour failed")
+                .metric(MathExpression.Builder.create()
+                        .expression("IF(failed + succeeded >= " + DEPLOY_FAILURE_MIN_DEPLOYS + ", 100 * failed / (failed + succeeded), 0)")
+                        .usingMetrics(Map.of("failed", gantryMetric(Metrics.DEPLOYS, Map.of(Metrics.OUTCOME, "failed"), hour),
+                                "succeeded", gantryMetric(Metrics.DEPLOYS, Map.of(Metrics.OUTCOME, "succeeded"), hour)))
+                        .label("failed deploys %").period(hour).build())
+                .threshold(DEPLOY_FAILURE_PERCENT).evaluationPeriods(1).comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING).build();
+    }
+
+    /** The Service dimension and log field of a function: POWERTOOLS_SERVICE_NAME. */
+    static String serviceName(String function) {
+        return "gantry-" + function;
     }
 
     /** An API function and its "live" alias (what API Gateway invokes). */
@@ -350,8 +411,9 @@ public final class GantryStack extends Stack {
         // The secret's fixed name (SecretSpec.defaultId), not the ARN-parsing token Secret.getSecretName() renders.
         for (SecretSpec secret : SecretSpec.ALL) environment.put(secret.idEnvVar(), secret.defaultId());
         for (QueueSpec q : QueueSpec.ALL) environment.put(q.urlEnvVar(), queues.get(q.name()).getQueueUrl());
-        environment.put("POWERTOOLS_SERVICE_NAME", "gantry-" + name);
+        environment.put("POWERTOOLS_SERVICE_NAME", serviceName(name));
         environment.put("POWERTOOLS_LOG_LEVEL", "INFO");
+        environment.put("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE);
         environment.put("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS);
         environment.putAll(operatorSettings(key -> getNode().tryGetContext(key)));
 

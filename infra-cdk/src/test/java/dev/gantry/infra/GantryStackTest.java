@@ -112,6 +112,7 @@ class GantryStackTest {
             for (QueueSpec queue : QueueSpec.ALL) expected.put(queue.urlEnvVar(), Map.of("Ref", idAtPath("Gantry/Queues/" + queue.name() + "/Resource")));
             expected.put("POWERTOOLS_SERVICE_NAME", "gantry-" + spec.name());
             expected.put("POWERTOOLS_LOG_LEVEL", "INFO");
+            expected.put("POWERTOOLS_METRICS_NAMESPACE", "Gantry");
             expected.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
             assertThat(variables).as(spec.name()).isEqualTo(expected);
         }
@@ -307,11 +308,81 @@ class GantryStackTest {
     @Test
     void alarmsWatchEveryDeadLetterQueueAndEveryFunction() {
         Map<String, Map<String, Object>> alarms = resourcesOfType("AWS::CloudWatch::Alarm");
-        long dlqAlarms = alarms.values().stream().filter(a -> "ApproximateNumberOfMessagesVisible".equals(props(a).get("MetricName"))).count();
-        long errorAlarms = alarms.values().stream().filter(a -> "Errors".equals(props(a).get("MetricName"))).count();
-        assertThat(dlqAlarms).isEqualTo(QueueSpec.ALL.size());
-        assertThat(errorAlarms).isEqualTo(Catalog.API_FUNCTIONS.size() + Catalog.WORKERS.size());
-        for (Map<String, Object> a : alarms.values()) assertThat(number(props(a).get("Threshold"))).isEqualTo(1);
+        List<Map<String, Object>> dlqAlarms = alarms.values().stream().filter(a -> "ApproximateNumberOfMessagesVisible".equals(props(a).get("MetricName"))).toList();
+        List<Map<String, Object>> errorAlarms = alarms.values().stream().filter(a -> "Errors".equals(props(a).get("MetricName"))).toList();
+        assertThat(dlqAlarms).hasSize(QueueSpec.ALL.size());
+        assertThat(errorAlarms).hasSize(Catalog.API_FUNCTIONS.size() + Catalog.WORKERS.size());
+        for (Map<String, Object> a : dlqAlarms) assertThat(number(props(a).get("Threshold"))).isEqualTo(1);
+        for (Map<String, Object> a : errorAlarms) assertThat(number(props(a).get("Threshold"))).isEqualTo(1);
+        assertThat(alarms).hasSize(dlqAlarms.size() + errorAlarms.size() + Catalog.API_FUNCTIONS.size() + 2);
+    }
+
+    /** A metric of an alarm's math expression, by its id: {Namespace, MetricName, Dimensions as a map, Stat, Period}. */
+    private static Map<String, Object> mathMetric(Map<String, Object> alarm, String id) {
+        for (Object o : (List<?>) props(alarm).get("Metrics")) {
+            Map<String, Object> m = asMap(o);
+            if (!id.equals(m.get("Id"))) continue;
+            assertThat(m.get("ReturnData")).as("an input of the expression, not its result").isEqualTo(false);
+            Map<String, Object> stat = asMap(m.get("MetricStat"));
+            Map<String, Object> metric = asMap(stat.get("Metric"));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("Namespace", metric.get("Namespace"));
+            out.put("MetricName", metric.get("MetricName"));
+            Map<String, Object> dims = new LinkedHashMap<>();
+            for (Object d : (List<?>) metric.get("Dimensions")) dims.put((String) asMap(d).get("Name"), asMap(d).get("Value"));
+            out.put("Dimensions", dims);
+            out.put("Stat", stat.get("Stat"));
+            out.put("Period", number(stat.get("Period")));
+            return out;
+        }
+        throw new AssertionError("no metric " + id + " in " + alarm);
+    }
+
+    private static String expression(Map<String, Object> alarm) {
+        List<String> expressions = ((List<?>) props(alarm).get("Metrics")).stream().map(o -> asMap(o))
+                .filter(m -> m.containsKey("Expression")).map(m -> (String) m.get("Expression")).toList();
+        assertThat(expressions).hasSize(1);
+        return expressions.get(0);
+    }
+
+    private static Map<String, Object> alarmDescribed(String startOfDescription) {
+        List<Map<String, Object>> found = resourcesOfType("AWS::CloudWatch::Alarm").values().stream()
+                .filter(a -> String.valueOf(props(a).get("AlarmDescription")).startsWith(startOfDescription)).toList();
+        assertThat(found).as(startOfDescription).hasSize(1);
+        return found.get(0);
+    }
+
+    @Test
+    void eachApiFunctionAlarmsOnItsShareOf5xxAnswers() {
+        for (FunctionSpec spec : Catalog.API_FUNCTIONS) {
+            Map<String, Object> alarm = alarmDescribed("More than 5 % of the " + spec.name() + " function's requests answered 5xx");
+            assertThat(expression(alarm)).isEqualTo("IF(requests >= 10, 100 * errors / requests, 0)");
+            Map<String, Object> service = Map.of("Service", "gantry-" + spec.name());
+            assertThat(mathMetric(alarm, "errors")).isEqualTo(Map.of("Namespace", "Gantry", "MetricName", "ServerErrors",
+                    "Dimensions", service, "Stat", "Sum", "Period", 300));
+            assertThat(mathMetric(alarm, "requests")).isEqualTo(Map.of("Namespace", "Gantry", "MetricName", "Requests",
+                    "Dimensions", service, "Stat", "Sum", "Period", 300));
+            assertThat(number(props(alarm).get("Threshold"))).isEqualTo(5);
+            assertThat(props(alarm).get("ComparisonOperator")).isEqualTo("GreaterThanThreshold");
+            assertThat(props(alarm).get("TreatMissingData")).isEqualTo("notBreaching");
+        }
+    }
+
+    @Test
+    void deadWebhookDeliveriesAndFailingDeploysAlarm() {
+        Map<String, Object> dead = alarmDescribed("Webhook deliveries failed for good");
+        assertThat(props(dead)).containsEntry("Namespace", "Gantry").containsEntry("MetricName", "WebhookDeliveries")
+                .containsEntry("Statistic", "Sum").containsEntry("Dimensions", List.of(Map.of("Name", "Outcome", "Value", "dead")));
+        assertThat(number(props(dead).get("Period"))).isEqualTo(3600);
+        assertThat(number(props(dead).get("Threshold"))).isEqualTo(10);
+
+        Map<String, Object> deploys = alarmDescribed("At least 50 % of the deploys that finished within an hour failed");
+        assertThat(expression(deploys)).isEqualTo("IF(failed + succeeded >= 5, 100 * failed / (failed + succeeded), 0)");
+        assertThat(mathMetric(deploys, "failed")).isEqualTo(Map.of("Namespace", "Gantry", "MetricName", "Deploys",
+                "Dimensions", Map.of("Outcome", "failed"), "Stat", "Sum", "Period", 3600));
+        assertThat(mathMetric(deploys, "succeeded")).isEqualTo(Map.of("Namespace", "Gantry", "MetricName", "Deploys",
+                "Dimensions", Map.of("Outcome", "succeeded"), "Stat", "Sum", "Period", 3600));
+        assertThat(number(props(deploys).get("Threshold"))).isEqualTo(50);
     }
 
     // ---- IAM --------------------------------------------------------------------------------

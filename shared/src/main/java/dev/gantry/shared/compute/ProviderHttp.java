@@ -2,6 +2,7 @@ package dev.gantry.shared.compute;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.shared.http.Json;
+import dev.gantry.shared.observability.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,6 +96,10 @@ final class ProviderHttp {
 
     /** {@link #send} with its own timeout, capped at the configured request timeout. */
     Reply send(String method, String path, String token, Object jsonBody, String what, Duration timeout) {
+        return Tracing.remote(provider, () -> exchange(method, path, token, jsonBody, what, timeout));
+    }
+
+    private Reply exchange(String method, String path, String token, Object jsonBody, String what, Duration timeout) {
         checkToken(token);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(timeout.compareTo(requestTimeout) < 0 ? timeout : requestTimeout)

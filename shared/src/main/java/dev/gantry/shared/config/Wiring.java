@@ -78,6 +78,8 @@ public final class Wiring {
     private volatile dev.gantry.shared.webhooks.UrlGuard.HostResolver webhookResolver = dev.gantry.shared.webhooks.UrlGuard.HostResolver.SYSTEM;
     private volatile java.time.Duration webhookAttemptTimeout = dev.gantry.shared.webhooks.Webhooks.ATTEMPT_TIMEOUT;
     private final Lazy<dev.gantry.shared.webhooks.Webhooks> webhooks;
+    /** Where metrics go (docs/observability.md): EMF on stdout in Lambda, nowhere in tests and the local server; replaceable before first use. */
+    private volatile dev.gantry.shared.observability.Metrics metrics = dev.gantry.shared.observability.Metrics.NONE;
 
     public Wiring(GantryConfig config, Clock clock, SecretStore secrets, List<ExecutionInterceptor> dynamoInterceptors) {
         this.config = config;
@@ -85,7 +87,7 @@ public final class Wiring {
         SdkHttpClient http = UrlConnectionHttpClient.create();
         var dynamoBuilder = DynamoDbClient.builder().httpClient(http).region(Region.of(config.region()))
                 .credentialsProvider(credentials(config))
-                .overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(dynamoInterceptors).build());
+                .overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(traced(dynamoInterceptors)).build());
         if (config.dynamoEndpoint() != null) dynamoBuilder.endpointOverride(config.dynamoEndpoint());
         this.dynamo = dynamoBuilder.build();
         this.table = new Table(dynamo, config.tableName());
@@ -232,13 +234,13 @@ public final class Wiring {
 
     public dev.gantry.shared.platform.DeployService deployService() {
         return new dev.gantry.shared.platform.DeployService(platform(), repoService(), environmentService(), this::gitHubApp,
-            name -> platform().repos().byFullName(name));
+            name -> platform().repos().byFullName(name), metrics);
     }
 
     public dev.gantry.shared.platform.DeployRunner deployRunner() {
         return new dev.gantry.shared.platform.DeployRunner(platform(), new dev.gantry.shared.platform.Provisioner(platform(), computeTargetService()),
             this::gitHubApp, Drivers.release(config), envResolver(), queueSender(),
-            java.time.Duration.ofSeconds(config.drivers().deployStuckAfterSeconds()));
+            java.time.Duration.ofSeconds(config.drivers().deployStuckAfterSeconds()), metrics);
     }
 
     public dev.gantry.shared.platform.ScanRunner scanRunner() {
@@ -248,8 +250,14 @@ public final class Wiring {
 
     public static Wiring fromEnvironment() {
         // Millisecond ticks: times on the wire read 2026-11-23T19:19:03.104Z, not nanoseconds.
-        return new Wiring(GantryConfig.fromEnvironment(), Clock.tickMillis(java.time.ZoneOffset.UTC), null, List.of());
+        return new Wiring(GantryConfig.fromEnvironment(), Clock.tickMillis(java.time.ZoneOffset.UTC), null, List.of())
+                .metrics(dev.gantry.shared.observability.EmfMetrics.fromEnvironment());
     }
+
+    public dev.gantry.shared.observability.Metrics metrics() { return metrics; }
+
+    /** Replaces the metrics (before any handler is built on this wiring): tests that read the EMF output. */
+    public Wiring metrics(dev.gantry.shared.observability.Metrics m) { this.metrics = m; return this; }
 
     public GantryConfig config() { return config; }
     public Clock clock() { return clock; }
@@ -328,6 +336,15 @@ public final class Wiring {
         return new MemberService(table, users, workspaces, members, auditLog, cursors, clock);
     }
 
+    /** {@code interceptors} and, when tracing is on (in Lambda), the X-Ray interceptor that records each call as a subsegment. */
+    private static List<ExecutionInterceptor> traced(List<ExecutionInterceptor> interceptors) {
+        List<ExecutionInterceptor> tracing = dev.gantry.shared.observability.Tracing.sdkInterceptors();
+        if (tracing.isEmpty()) return interceptors;
+        List<ExecutionInterceptor> all = new java.util.ArrayList<>(interceptors);
+        all.addAll(tracing);
+        return all;
+    }
+
     private static AwsCredentialsProvider credentials(GantryConfig config) {
         // Locally the emulators accept any key; in Lambda the runtime puts credentials in the environment,
         // which is much faster to read on a cold start than the default provider chain.
@@ -338,13 +355,15 @@ public final class Wiring {
 
     private static software.amazon.awssdk.services.sqs.SqsClient sqsClient(GantryConfig config, SdkHttpClient http) {
         var b = software.amazon.awssdk.services.sqs.SqsClient.builder().httpClient(http).region(Region.of(config.region()))
-                .credentialsProvider(credentials(config));
+                .credentialsProvider(credentials(config))
+                .overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(traced(List.of())).build());
         if (config.sqsEndpoint() != null) b.endpointOverride(config.sqsEndpoint());
         return b.build();
     }
 
     private static SecretsManagerClient secretsClient(GantryConfig config, SdkHttpClient http) {
-        var b = SecretsManagerClient.builder().httpClient(http).region(Region.of(config.region())).credentialsProvider(credentials(config));
+        var b = SecretsManagerClient.builder().httpClient(http).region(Region.of(config.region())).credentialsProvider(credentials(config))
+                .overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(traced(List.of())).build());
         if (config.secretsEndpoint() != null) b.endpointOverride(config.secretsEndpoint());
         return b.build();
     }

@@ -3,6 +3,7 @@ package dev.gantry.shared.github;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.shared.github.GitHubApiException.Kind;
 import dev.gantry.shared.http.Json;
+import dev.gantry.shared.observability.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -306,6 +307,10 @@ public final class HttpGitHubApp implements GitHubApp {
     }
 
     private Reply send(HttpRequest request, String what, int maxBytes) {
+        return Tracing.remote("GitHub", () -> exchange(request, what, maxBytes));
+    }
+
+    private Reply exchange(HttpRequest request, String what, int maxBytes) {
         try {
             HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = r.body()) {

@@ -3,6 +3,7 @@ package dev.gantry.shared.github;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.shared.errors.ApiException;
 import dev.gantry.shared.http.Json;
+import dev.gantry.shared.observability.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -160,6 +161,10 @@ public final class HttpGitHubOAuthClient implements GitHubOAuthClient {
     private record Reply(int status, byte[] body) {}
 
     private Reply send(HttpRequest request, String what) {
+        return Tracing.remote("GitHub", () -> exchange(request, what));
+    }
+
+    private Reply exchange(HttpRequest request, String what) {
         try {
             HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = r.body()) {

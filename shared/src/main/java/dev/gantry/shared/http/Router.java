@@ -8,6 +8,8 @@ import dev.gantry.shared.errors.ApiException;
 import dev.gantry.shared.ids.Ids;
 import dev.gantry.shared.limits.RateLimitDecision;
 import dev.gantry.shared.limits.RateLimiter;
+import dev.gantry.shared.observability.Metrics;
+import dev.gantry.shared.observability.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -33,6 +35,7 @@ public final class Router<A> {
     private final int maxBodyBytes;
     private final WriteGuards<A> guards;
     private final RateLimiter limiter;
+    private final Metrics metrics;
 
     public Router(RouteTable<A> table, A api, Authenticator authenticator) {
         this(table, api, authenticator, DEFAULT_MAX_BODY_BYTES, null);
@@ -56,6 +59,17 @@ public final class Router<A> {
      */
     public Router(RouteTable<A> table, A api, Authenticator authenticator, int maxBodyBytes,
                   dev.gantry.shared.idempotency.IdempotencyStore idempotency, RateLimiter limiter) {
+        this(table, api, authenticator, maxBodyBytes, idempotency, limiter, Metrics.NONE);
+    }
+
+    /**
+     * {@code metrics}: each request records Requests, ClientErrors, ServerErrors, RateLimited and
+     * Latency under its route template, and an error answer ErrorResponses under its error code
+     * (docs/observability.md). Never the raw path: its ids would make a metric per resource.
+     */
+    public Router(RouteTable<A> table, A api, Authenticator authenticator, int maxBodyBytes,
+                  dev.gantry.shared.idempotency.IdempotencyStore idempotency, RateLimiter limiter, Metrics metrics) {
+        this.metrics = metrics;
         this.limiter = limiter;
         this.table = table;
         this.api = api;
@@ -71,6 +85,7 @@ public final class Router<A> {
         MDC.put("request_id", requestId);
         long started = System.nanoTime();
         String routeKey = "-";
+        String errorCode = null;
         APIGatewayV2HTTPResponse response;
         RateLimitDecision limit = RateLimitDecision.NOT_LIMITED;
         try {
@@ -106,16 +121,42 @@ public final class Router<A> {
                 response = withEntityTag(response, headers.get("if-none-match"));
             }
         } catch (ApiException e) {
+            errorCode = e.code();
             response = renderError(e, requestId);
         } catch (RuntimeException | StackOverflowError e) {
             LOG.error("unhandled error on {}", routeKey, e);
+            errorCode = "internal_error";
             response = renderError(new ApiException(500, "internal_error", "Something went wrong on our side. Quote the request id if you report it."), requestId);
         }
         response = withHeaders(response, limit.headers());
-        LOG.info("{} {} -> {} in {} ms", routeKey, safePath(event.getRawPath()), response.getStatusCode(), (System.nanoTime() - started) / 1_000_000);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        LOG.info("{} {} -> {} in {} ms", routeKey, safePath(event.getRawPath()), response.getStatusCode(), millis);
+        record(routeKey, response.getStatusCode(), errorCode, millis);
         MDC.remove("workspace_id");
         MDC.remove("request_id");
         return response;
+    }
+
+    /** The request's metrics and trace annotations: route template (or "unmatched"), status class, error code. */
+    private void record(String routeKey, int status, String errorCode, long millis) {
+        String route = routeDimension(routeKey);
+        Map<String, String> byRoute = Map.of(Metrics.ROUTE, route);
+        metrics.put(Metrics.REQUESTS, 1, Metrics.Unit.COUNT, byRoute);
+        metrics.put(Metrics.CLIENT_ERRORS, status >= 400 && status < 500 ? 1 : 0, Metrics.Unit.COUNT, byRoute);
+        metrics.put(Metrics.SERVER_ERRORS, status >= 500 ? 1 : 0, Metrics.Unit.COUNT, byRoute);
+        metrics.put(Metrics.RATE_LIMITED, "rate_limited".equals(errorCode) ? 1 : 0, Metrics.Unit.COUNT, byRoute);
+        metrics.put(Metrics.LATENCY, millis, Metrics.Unit.MILLISECONDS, byRoute);
+        if (errorCode != null) metrics.count(Metrics.ERROR_RESPONSES, Metrics.ERROR_CODE, errorCode);
+        Tracing.annotate("Route", route);
+        Tracing.annotate("Status", Integer.toString(status));
+    }
+
+    /**
+     * {@code GET /v1/members/{user_id}} becomes {@code GET:/v1/members/{user_id}} (Powertools
+     * refuses whitespace in a dimension value); a request no route matched is {@code unmatched}.
+     */
+    public static String routeDimension(String routeKey) {
+        return routeKey == null || routeKey.equals("-") ? "unmatched" : routeKey.replace(' ', ':');
     }
 
     /** Adds headers to a response that is already rendered (the rate-limit headers go on every answer of a limited route). */

@@ -5,6 +5,7 @@ import dev.gantry.shared.errors.ApiException;
 import dev.gantry.shared.github.GitHubApiException;
 import dev.gantry.shared.github.GitHubApp;
 import dev.gantry.shared.http.Json;
+import dev.gantry.shared.observability.Metrics;
 import dev.gantry.shared.queues.QueueSender;
 import dev.gantry.shared.store.Attr;
 import dev.gantry.shared.store.Tx;
@@ -44,9 +45,12 @@ public final class DeployRunner {
     private final EnvResolver resolver;
     private final QueueSender queue;
     private final Duration stuckAfter;
+    private final Metrics metrics;
 
+    /** {@code metrics}: each deploy this runner ends counts once in Deploys, by outcome (succeeded, failed, cancelled). */
     public DeployRunner(Platform platform, Provisioner provisioner, Supplier<GitHubApp> github, ReleaseDriver release, EnvResolver resolver,
-                        QueueSender queue, Duration stuckAfter) {
+                        QueueSender queue, Duration stuckAfter, Metrics metrics) {
+        this.metrics = metrics;
         this.p = platform;
         this.provisioner = provisioner;
         this.github = github;
@@ -264,6 +268,7 @@ public final class DeployRunner {
             }
         }
         p.events().publish(event);
+        metrics.count(Metrics.DEPLOYS, Metrics.OUTCOME, outcome);
         log(d.id(), "gantry", switch (outcome) {
             case "succeeded" -> "Deployed: " + appUrl;
             case "cancelled" -> "Cancelled";

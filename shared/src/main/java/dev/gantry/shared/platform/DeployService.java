@@ -8,6 +8,7 @@ import dev.gantry.shared.http.Json;
 import dev.gantry.shared.http.Page;
 import dev.gantry.shared.identity.Caller;
 import dev.gantry.shared.ids.Ids;
+import dev.gantry.shared.observability.Metrics;
 import dev.gantry.shared.queues.Outbox;
 import dev.gantry.shared.store.Attr;
 import dev.gantry.shared.store.Tx;
@@ -38,9 +39,12 @@ public final class DeployService {
     private final EnvironmentService environments;
     private final Supplier<GitHubApp> github;
     private final Function<String, List<RepoRepository.Repo>> reposByFullName;
+    private final Metrics metrics;
 
+    /** {@code metrics}: the deploys that end here (superseded, or cancelled before they started) count in Deploys by outcome. */
     public DeployService(Platform platform, RepoService repos, EnvironmentService environments, Supplier<GitHubApp> github,
-                         Function<String, List<RepoRepository.Repo>> reposByFullName) {
+                         Function<String, List<RepoRepository.Repo>> reposByFullName, Metrics metrics) {
+        this.metrics = metrics;
         this.p = platform;
         this.deploys = platform.deploys();
         this.repos = repos;
@@ -142,7 +146,10 @@ public final class DeployService {
             p.outbox().publish(List.of(advance, queuedEvent));
             deploys.log(d.id(), "gantry", "Queued: " + sha.substring(0, Math.min(7, sha.length())) + " of " + repo.fullName()
                     + (branch == null ? "" : " (" + branch + ")") + ", triggered by " + triggeredBy + (detail == null ? "" : " (" + detail + ")"), now);
-            if (previous != null) deploys.log(previous, "gantry", "Superseded by " + d.id() + " before it started", now);
+            if (previous != null) {
+                deploys.log(previous, "gantry", "Superseded by " + d.id() + " before it started", now);
+                metrics.count(Metrics.DEPLOYS, Metrics.OUTCOME, "superseded");
+            }
             return d;
         }
     }
@@ -247,7 +254,10 @@ public final class DeployService {
             if (now2 != null && now2.terminal()) throw ApiException.conflict("deploy_already_terminal", "This deploy is already " + now2.status() + ".");
             throw e;
         }
-        if (cancelledEvent != null) p.outbox().publish(List.of(cancelledEvent));
+        if (cancelledEvent != null) {
+            p.outbox().publish(List.of(cancelledEvent));
+            metrics.count(Metrics.DEPLOYS, Metrics.OUTCOME, "cancelled");
+        }
         deploys.log(id, "gantry", d.status().equals("queued") ? "Cancelled before it started" : "Cancellation requested", now);
         return new Cancelling("cancelling");
     }

@@ -1,5 +1,7 @@
 package dev.gantry.shared.webhooks;
 
+import dev.gantry.shared.observability.Tracing;
+
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -60,6 +62,10 @@ public class WebhookSender {
     }
 
     public Result post(UrlGuard.Target target, Map<String, String> headers, String body, Duration timeout) {
+        return Tracing.remote("webhook endpoint", () -> attempt(target, headers, body, timeout));
+    }
+
+    private Result attempt(UrlGuard.Target target, Map<String, String> headers, String body, Duration timeout) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         IOException last = null;

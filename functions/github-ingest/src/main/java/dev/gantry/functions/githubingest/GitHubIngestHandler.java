@@ -7,7 +7,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.http.Router;
 import dev.gantry.shared.limits.RateLimiter;
-import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+import dev.gantry.shared.observability.Invocations;
+import dev.gantry.shared.observability.Metrics;
 
 /**
  * Lambda entry point of the GitHub webhook receiver. The router takes bodies up to 25 MiB, GitHub's
@@ -20,18 +21,20 @@ public final class GitHubIngestHandler implements RequestHandler<APIGatewayV2HTT
     public static final int MAX_BODY_BYTES = 25 * 1024 * 1024;
 
     private final Router<GitHubIngestApi> router;
+    private final Metrics metrics;
 
     public GitHubIngestHandler() {
         this(Wiring.fromEnvironment());
     }
 
     public GitHubIngestHandler(Wiring wiring) {
+        this.metrics = wiring.metrics();
         this.router = new Router<>(GitHubIngestRoutes.TABLE, new GitHubIngestApi(wiring), wiring.authenticator(), MAX_BODY_BYTES, null,
-                RateLimiter.NONE);
+                RateLimiter.NONE, metrics);
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return context == null ? router.handle(event) : PowertoolsLogging.withLogging(context, () -> router.handle(event));
+        return Invocations.observe(context, metrics, () -> router.handle(event));
     }
 }

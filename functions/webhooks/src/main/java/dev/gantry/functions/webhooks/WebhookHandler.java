@@ -6,23 +6,26 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.http.Router;
-import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+import dev.gantry.shared.observability.Invocations;
+import dev.gantry.shared.observability.Metrics;
 
 /** Lambda entry point of the webhooks function: hands the event to the shared router. */
 public final class WebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final Router<WebhookApi> router;
+    private final Metrics metrics;
 
     public WebhookHandler() {
         this(Wiring.fromEnvironment());
     }
 
     public WebhookHandler(Wiring wiring) {
+        this.metrics = wiring.metrics();
         this.router = new Router<>(WebhookRoutes.TABLE, new WebhookApi(wiring), wiring.authenticator(),
-                Router.DEFAULT_MAX_BODY_BYTES, wiring.idempotency(), wiring.rateLimiter());
+                Router.DEFAULT_MAX_BODY_BYTES, wiring.idempotency(), wiring.rateLimiter(), metrics);
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return context == null ? router.handle(event) : PowertoolsLogging.withLogging(context, () -> router.handle(event));
+        return Invocations.observe(context, metrics, () -> router.handle(event));
     }
 }

@@ -6,11 +6,12 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.http.Json;
+import dev.gantry.shared.observability.Invocations;
+import dev.gantry.shared.observability.Metrics;
 import dev.gantry.shared.platform.DeployRunner;
 import dev.gantry.shared.platform.JobRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
  * Consumes the deploys queue: deploy steps ({@link DeployRunner}) and jobs, VM provisioning and
@@ -20,23 +21,25 @@ public final class DeployWorkerHandler implements RequestHandler<SQSEvent, SQSBa
     private static final Logger LOG = LoggerFactory.getLogger(DeployWorkerHandler.class);
     private final JobRunner runner;
     private final DeployRunner deploys;
+    private final Metrics metrics;
 
     public DeployWorkerHandler() {
         this(Wiring.fromEnvironment());
     }
 
     public DeployWorkerHandler(Wiring wiring) {
+        this.metrics = wiring.metrics();
         this.runner = wiring.jobRunner();
         this.deploys = wiring.deployRunner();
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return context == null ? handle(event) : PowertoolsLogging.withLogging(context, () -> handle(event));
+        return Invocations.observe(context, metrics, () -> handle(event));
     }
 
     private SQSBatchResponse handle(SQSEvent event) {
-        return QueueBatch.process(event, (body, receives) -> {
+        return QueueBatch.process(event, metrics, (body, receives) -> {
             if (deploys.handle(body)) return;
             var node = Json.readTree(body);
             String jobId = node.path("job_id").asText(null);

@@ -6,7 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.github.GitHubEventProcessor;
-import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+import dev.gantry.shared.observability.Invocations;
+import dev.gantry.shared.observability.Metrics;
 
 /**
  * Consumes the {@code github-events} queue: each message is one verified GitHub delivery's extract
@@ -15,21 +16,23 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
  */
 public final class GitHubEventsWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private final GitHubEventProcessor processor;
+    private final Metrics metrics;
 
     public GitHubEventsWorkerHandler() {
         this(Wiring.fromEnvironment());
     }
 
     public GitHubEventsWorkerHandler(Wiring wiring) {
+        this.metrics = wiring.metrics();
         this.processor = wiring.gitHubEventProcessor();
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return context == null ? handle(event) : PowertoolsLogging.withLogging(context, () -> handle(event));
+        return Invocations.observe(context, metrics, () -> handle(event));
     }
 
     private SQSBatchResponse handle(SQSEvent event) {
-        return QueueBatch.process(event, (body, receives) -> processor.process(body));
+        return QueueBatch.process(event, metrics, (body, receives) -> processor.process(body));
     }
 }

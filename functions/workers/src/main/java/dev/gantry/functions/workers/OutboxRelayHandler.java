@@ -3,10 +3,11 @@ package dev.gantry.functions.workers;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.observability.Invocations;
+import dev.gantry.shared.observability.Metrics;
 import dev.gantry.shared.queues.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 import java.time.Duration;
 import java.util.Map;
@@ -20,22 +21,25 @@ public final class OutboxRelayHandler implements RequestHandler<Map<String, Obje
     /** Younger messages are still in their writer's hands. */
     public static final Duration MIN_AGE = Duration.ofSeconds(30);
     private final Outbox outbox;
+    private final Metrics metrics;
 
     public OutboxRelayHandler() {
         this(Wiring.fromEnvironment());
     }
 
     public OutboxRelayHandler(Wiring wiring) {
+        this.metrics = wiring.metrics();
         this.outbox = wiring.platform().outbox();
     }
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> scheduledEvent, Context context) {
-        return context == null ? relay() : PowertoolsLogging.withLogging(context, this::relay);
+        return Invocations.observe(context, metrics, this::relay);
     }
 
     private Map<String, Object> relay() {
         int sent = outbox.sweep(MIN_AGE);
+        metrics.put(Metrics.OUTBOX_SWEPT, sent, Metrics.Unit.COUNT, Map.of());
         if (sent > 0) LOG.info("relayed {} outbox message(s)", sent);
         return Map.of("sent", sent);
     }

@@ -5,10 +5,11 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.observability.Invocations;
+import dev.gantry.shared.observability.Metrics;
 import dev.gantry.shared.queues.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,22 +23,25 @@ import java.util.List;
 public final class OutboxStreamRelayHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxStreamRelayHandler.class);
     private final Outbox outbox;
+    private final Metrics metrics;
 
     public OutboxStreamRelayHandler() {
         this(Wiring.fromEnvironment());
     }
 
     public OutboxStreamRelayHandler(Wiring wiring) {
+        this.metrics = wiring.metrics();
         this.outbox = wiring.platform().outbox();
     }
 
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
-        return context == null ? relay(event) : PowertoolsLogging.withLogging(context, () -> relay(event));
+        return Invocations.observe(context, metrics, () -> relay(event));
     }
 
     private StreamsEventResponse relay(DynamodbEvent event) {
         List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
+        int relayed = 0;
         for (DynamodbEvent.DynamodbStreamRecord r : event.getRecords() == null ? List.<DynamodbEvent.DynamodbStreamRecord>of() : event.getRecords()) {
             if (!"INSERT".equals(r.getEventName()) || r.getDynamodb() == null || r.getDynamodb().getKeys() == null) continue;
             var pk = r.getDynamodb().getKeys().get("pk");
@@ -45,12 +49,15 @@ public final class OutboxStreamRelayHandler implements RequestHandler<DynamodbEv
             if (id == null) continue;
             try {
                 outbox.relay(id);
+                relayed++;
             } catch (RuntimeException e) {
                 LOG.warn("outbox message {} not relayed: {}", id, e.toString());
                 failures.add(StreamsEventResponse.BatchItemFailure.builder().withItemIdentifier(r.getDynamodb().getSequenceNumber()).build());
                 break; // stream order: the rest are retried with it
             }
         }
+        metrics.put(Metrics.MESSAGES, relayed, Metrics.Unit.COUNT, java.util.Map.of());
+        metrics.put(Metrics.MESSAGES_FAILED, failures.size(), Metrics.Unit.COUNT, java.util.Map.of());
         return StreamsEventResponse.builder().withBatchItemFailures(failures).build();
     }
 }

@@ -2,6 +2,7 @@ package dev.gantry.functions.workers;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.gantry.shared.observability.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -23,6 +24,11 @@ final class QueueBatch {
 
     /** {@code handler} gets the body and the receive count (1 on the first delivery). */
     static SQSBatchResponse process(SQSEvent event, BiConsumer<String, Integer> handler) {
+        return process(event, Metrics.NONE, handler);
+    }
+
+    /** As above, counting the batch's messages and those handed back to SQS (Messages, MessagesFailed). */
+    static SQSBatchResponse process(SQSEvent event, Metrics metrics, BiConsumer<String, Integer> handler) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         if (event.getRecords() != null) {
             for (SQSEvent.SQSMessage m : event.getRecords()) {
@@ -37,6 +43,8 @@ final class QueueBatch {
                 }
             }
         }
+        metrics.put(Metrics.MESSAGES, event.getRecords() == null ? 0 : event.getRecords().size(), Metrics.Unit.COUNT, java.util.Map.of());
+        metrics.put(Metrics.MESSAGES_FAILED, failures.size(), Metrics.Unit.COUNT, java.util.Map.of());
         return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
     }
 

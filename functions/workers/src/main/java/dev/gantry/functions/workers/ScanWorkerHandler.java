@@ -5,27 +5,30 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.observability.Invocations;
+import dev.gantry.shared.observability.Metrics;
 import dev.gantry.shared.platform.ScanRunner;
-import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /** Consumes the scans queue: each message scans one repo (see {@link ScanRunner}). */
 public final class ScanWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private final ScanRunner runner;
+    private final Metrics metrics;
 
     public ScanWorkerHandler() {
         this(Wiring.fromEnvironment());
     }
 
     public ScanWorkerHandler(Wiring wiring) {
+        this.metrics = wiring.metrics();
         this.runner = wiring.scanRunner();
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return context == null ? handle(event) : PowertoolsLogging.withLogging(context, () -> handle(event));
+        return Invocations.observe(context, metrics, () -> handle(event));
     }
 
     private SQSBatchResponse handle(SQSEvent event) {
-        return QueueBatch.process(event, (body, receives) -> runner.run(ScanRunner.Message.parse(body), receives));
+        return QueueBatch.process(event, metrics, (body, receives) -> runner.run(ScanRunner.Message.parse(body), receives));
     }
 }

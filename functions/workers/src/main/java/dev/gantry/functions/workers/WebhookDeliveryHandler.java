@@ -5,8 +5,9 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.observability.Invocations;
+import dev.gantry.shared.observability.Metrics;
 import dev.gantry.shared.webhooks.WebhookDispatcher;
-import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
  * Consumes the webhook-deliveries queue: one message is one attempt of one delivery (see
@@ -15,21 +16,42 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
  */
 public final class WebhookDeliveryHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private final WebhookDispatcher dispatcher;
+    private final Metrics metrics;
 
     public WebhookDeliveryHandler() {
         this(Wiring.fromEnvironment());
     }
 
     public WebhookDeliveryHandler(Wiring wiring) {
+        this.metrics = wiring.metrics();
         this.dispatcher = wiring.webhookDispatcher();
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return context == null ? handle(event) : PowertoolsLogging.withLogging(context, () -> handle(event));
+        return Invocations.observe(context, metrics, () -> handle(event));
     }
 
     private SQSBatchResponse handle(SQSEvent event) {
-        return QueueBatch.process(event, (body, receives) -> dispatcher.deliver(body));
+        return QueueBatch.process(event, metrics, (body, receives) -> {
+            String outcome = outcome(dispatcher.deliver(body));
+            if (outcome != null) metrics.count(Metrics.WEBHOOK_DELIVERIES, Metrics.OUTCOME, outcome);
+        });
+    }
+
+    /**
+     * The WebhookDeliveries outcome of one message: an attempt delivered, failed with a retry
+     * scheduled, or failed for good ({@code dead}: its last attempt, or the endpoint answered 410
+     * Gone); a delivery given up because its endpoint was deleted or disabled is {@code abandoned}.
+     * Messages that sent nothing (not due yet, duplicates, in flight elsewhere) count nothing.
+     */
+    static String outcome(WebhookDispatcher.Outcome o) {
+        return switch (o) {
+            case SUCCEEDED -> "delivered";
+            case RETRY_SCHEDULED -> "retried";
+            case FAILED -> "dead";
+            case ABANDONED -> "abandoned";
+            case NOT_DUE, DUPLICATE, IN_FLIGHT, GONE -> null;
+        };
     }
 }

@@ -5,27 +5,30 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.observability.Invocations;
+import dev.gantry.shared.observability.Metrics;
 import dev.gantry.shared.webhooks.WebhookDispatcher;
-import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /** Consumes the webhook-fanout queue: each event becomes one delivery per subscribed endpoint (see {@link WebhookDispatcher#fanOut}). */
 public final class WebhookFanoutHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private final WebhookDispatcher dispatcher;
+    private final Metrics metrics;
 
     public WebhookFanoutHandler() {
         this(Wiring.fromEnvironment());
     }
 
     public WebhookFanoutHandler(Wiring wiring) {
+        this.metrics = wiring.metrics();
         this.dispatcher = wiring.webhookDispatcher();
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return context == null ? handle(event) : PowertoolsLogging.withLogging(context, () -> handle(event));
+        return Invocations.observe(context, metrics, () -> handle(event));
     }
 
     private SQSBatchResponse handle(SQSEvent event) {
-        return QueueBatch.process(event, (body, receives) -> dispatcher.fanOut(body));
+        return QueueBatch.process(event, metrics, (body, receives) -> dispatcher.fanOut(body));
     }
 }
