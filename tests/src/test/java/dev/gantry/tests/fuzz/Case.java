@@ -212,7 +212,8 @@ public record Case(OpenApi.Operation op, List<Mutation> mutations) {
         return switch (value) {
             case Segment.Raw r -> r.bytes();
             case Segment.Missing m -> bytes(kind == null ? "nothing-here" : Fixture.missing(kind));
-            case Segment.OtherKind o -> bytes(f.knows(o.kind()) ? f.existing(o.kind()) : Fixture.missing(o.kind()));
+            case Segment.OtherKind o when !o.kind().equals(kind) -> bytes(f.knows(o.kind()) ? f.existing(o.kind()) : Fixture.missing(o.kind()));
+            case Segment.OtherKind o -> resolve(f, name, new Segment.Existing());
             case Segment.Existing e -> {
                 if (!f.knows(kind)) yield bytes("nothing-here");
                 boolean ownTarget = op.method().equals("DELETE") && op.segments().getLast().equals("{" + name + "}");
@@ -285,7 +286,7 @@ public record Case(OpenApi.Operation op, List<Mutation> mutations) {
         String last = pointer.substring(slash + 1);
         if (parent instanceof ObjectNode o) o.set(last, value);
         else if (parent instanceof ArrayNode a) {
-            int i = Integer.parseInt(last);
+            int i = last.chars().allMatch(Character::isDigit) && !last.isEmpty() && last.length() < 6 ? Integer.parseInt(last) : a.size();
             if (i < a.size()) a.set(i, value); else a.add(value);
         }
         return body;
@@ -297,7 +298,7 @@ public record Case(OpenApi.Operation op, List<Mutation> mutations) {
         JsonNode parent = body.at(pointer.substring(0, slash));
         String last = pointer.substring(slash + 1);
         if (parent instanceof ObjectNode o) o.remove(last);
-        else if (parent instanceof ArrayNode a && Integer.parseInt(last) < a.size()) a.remove(Integer.parseInt(last));
+        else if (parent instanceof ArrayNode a && last.matches("\\d{1,5}") && Integer.parseInt(last) < a.size()) a.remove(Integer.parseInt(last));
     }
 
     private static byte[] serialize(JsonNode body) {

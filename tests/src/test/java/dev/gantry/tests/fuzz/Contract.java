@@ -88,7 +88,9 @@ public final class Contract {
         int status = response.status();
         if (!reachesTheApi(request)) {
             // refused before the API: only a client error will do, and nothing of the server's internals
-            if (status != 400 && status != 404) problems.add(status + " to a request-target that is not a URI (the front's 400 expected)");
+            if (status != 400 && status != 404 && status != Wire.NO_ANSWER) {
+                problems.add(status + " to a request-target that is not a URI (the front's 400 expected)");
+            }
             if (INTERNALS.matcher(response.text()).find() && !response.text().contains("URISyntaxException thrown")) {
                 problems.add("the front's answer shows internals");
             }
@@ -96,6 +98,10 @@ public final class Contract {
         }
         // 503 unavailable is documented where a dependency (GitHub, a provider) may be down; it is checked
         // against the operation's statuses below like any other. Every other 5xx is a bug.
+        if (status == Wire.NO_ANSWER) {
+            problems.add("the connection closed without an answer");
+            return problems;
+        }
         if (status >= 500 && status != 503) problems.add("a " + status + " (no input, however malformed, produces a 5xx)");
 
         String requestId = response.header("x-request-id");

@@ -147,7 +147,7 @@ public final class Fixture {
     }
 
     /** A resource of that kind made for one request that may delete it; the shared one where none can be made. */
-    public String disposable(String kind) {
+    public synchronized String disposable(String kind) {
         int n = SERIAL.incrementAndGet();
         return switch (kind) {
             case "ak" -> call("POST", "/v1/api-keys", "{\"name\":\"fuzz-disposable-" + n + "\"}", ownerKey).at("/id").asText();
@@ -171,6 +171,7 @@ public final class Fixture {
         };
     }
 
+    /** A fixture repo not yet connected here; with all connected, another than the shared one (it then comes back 404 once deleted). */
     private String disposableRepo() {
         JsonNode list = call("GET", "/v1/repos?limit=100", null, ownerKey).path("data");
         for (String name : REPOS.subList(1, REPOS.size())) {
@@ -179,7 +180,7 @@ public final class Fixture {
             if (!taken) return call("POST", "/v1/repos", "{\"full_name\":\"" + name + "\"}", ownerKey).at("/id").asText();
         }
         for (JsonNode r : list) if (!r.path("id").asText().equals(existing("repo"))) return r.path("id").asText();
-        return existing("repo");
+        return missing("repo");
     }
 
     /** A refresh token good for one use: a fresh login. */
@@ -191,7 +192,7 @@ public final class Fixture {
     /** The ETag the resource at {@code path} has now (null when it answers no 200 to the owner). */
     public String etag(String path) {
         Wire.Response r = wire.send(new Wire.Request("GET", path.getBytes(StandardCharsets.ISO_8859_1),
-                Wire.headers(Wire.Header.of("Authorization", "Bearer " + ownerKey)), null, "fixture"));
+                Wire.headers(Wire.Header.secret("Authorization", "Bearer " + ownerKey, "Bearer <owner-key>")), null, "fixture"));
         housekeeping.incrementAndGet();
         return r.status() == 200 ? r.header("etag") : null;
     }
@@ -217,7 +218,7 @@ public final class Fixture {
     /** A setup call that must succeed; its JSON answer. */
     JsonNode call(String method, String path, String body, String token) {
         List<Wire.Header> headers = Wire.headers();
-        if (token != null) headers.add(Wire.Header.of("Authorization", "Bearer " + token));
+        if (token != null) headers.add(Wire.Header.secret("Authorization", "Bearer " + token, "Bearer <fixture credential>"));
         if (body != null) headers.add(Wire.Header.of("Content-Type", "application/json"));
         Wire.Request request = new Wire.Request(method, path.getBytes(StandardCharsets.UTF_8), headers,
                 body == null ? null : body.getBytes(StandardCharsets.UTF_8), "fixture");

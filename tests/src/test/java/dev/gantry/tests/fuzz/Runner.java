@@ -22,6 +22,10 @@ public final class Runner {
     private final AtomicLong nanos = new AtomicLong();
     private final Map<String, AtomicInteger> perOperation = new ConcurrentHashMap<>();
     private final Map<Integer, AtomicInteger> perStatus = new ConcurrentHashMap<>();
+    private record Slow(long nanos, String what) implements Comparable<Slow> {
+        @Override public int compareTo(Slow o) { return Long.compare(nanos, o.nanos); }
+    }
+    private final java.util.TreeSet<Slow> slowest = new java.util.TreeSet<>();
 
     public Runner(Fixture fixture, Contract contract) {
         this.fixture = fixture;
@@ -32,7 +36,12 @@ public final class Runner {
         Wire.Request request = c.toWire(fixture);
         long start = System.nanoTime();
         Wire.Response response = fixture.wire.send(request);
-        nanos.addAndGet(System.nanoTime() - start);
+        long took = System.nanoTime() - start;
+        nanos.addAndGet(took);
+        synchronized (slowest) {
+            slowest.add(new Slow(took, c.toString()));
+            if (slowest.size() > 8) slowest.remove(slowest.first());
+        }
         sent.incrementAndGet();
         perOperation.computeIfAbsent(c.op().key(), k -> new AtomicInteger()).incrementAndGet();
         perStatus.computeIfAbsent(response.status(), k -> new AtomicInteger()).incrementAndGet();
@@ -50,6 +59,8 @@ public final class Runner {
         Map<Integer, Integer> statuses = new TreeMap<>();
         perStatus.forEach((k, v) -> statuses.put(k, v.get()));
         return String.format("%s: %d requests to %d operations (+%d fixture requests), %.1f s waiting on answers; statuses %s",
-                what, sent.get(), perOperation.size(), fixture.housekeeping.get(), nanos.get() / 1e9, statuses);
+                what, sent.get(), perOperation.size(), fixture.housekeeping.get(), nanos.get() / 1e9, statuses)
+                + (Boolean.getBoolean("fuzz.slowest") ? "\nslowest: " + slowest.descendingSet().stream()
+                .map(x -> String.format("%.0f ms %s", x.nanos() / 1e6, x.what().length() > 150 ? x.what().substring(0, 150) : x.what())).toList() : "");
     }
 }

@@ -93,15 +93,31 @@ public final class Wire {
         this.sourceBlock = sourceBlock;
     }
 
+    /** What {@link #send} answers when the server closed the connection without an answer. */
+    public static final int NO_ANSWER = -1;
+
+    /**
+     * Sends the request and reads the answer. A server that answers before reading the whole body
+     * (the HTTP server refusing a request line it cannot parse) may reset the connection under
+     * the rest of it: that is {@link #NO_ANSWER} when no answer could be read at all.
+     */
     public Response send(Request request) {
         byte[] head = head(request);
         try (Socket socket = connect()) {
             socket.setSoTimeout(60_000);
             OutputStream out = socket.getOutputStream();
-            out.write(head);
-            if (request.body() != null) out.write(request.body());
-            out.flush();
-            return read(socket.getInputStream(), request.method().equals("HEAD"));
+            try {
+                out.write(head);
+                if (request.body() != null) out.write(request.body());
+                out.flush();
+            } catch (IOException refused) {
+                // the server stopped reading: its answer (if any) is already on its way
+            }
+            try {
+                return read(socket.getInputStream(), request.method().equals("HEAD"));
+            } catch (java.net.SocketException reset) {
+                return new Response(NO_ANSWER, Map.of(), new byte[0]);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("no answer to\n" + request.describe(), e);
         }
