@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FuzzSweepIT {
     private static final OpenApi API = OpenApi.load();
-    private static final ExecutorService POOL = Executors.newFixedThreadPool(3);
+    private static final ExecutorService POOL = Executors.newFixedThreadPool(FuzzSettings.threads());
     private static Runner runner;
     private static Fixture fixture;
 
