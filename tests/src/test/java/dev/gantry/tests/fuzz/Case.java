@@ -169,7 +169,7 @@ public record Case(OpenApi.Operation op, List<Mutation> mutations) {
             target.write('/');
             if (OpenApi.isParameter(seg)) {
                 String name = seg.substring(1, seg.length() - 1);
-                target.writeBytes(resolve(f, name, segments.get(name)));
+                target.writeBytes(resolve(f, name, segments.get(name), method));
             } else {
                 target.writeBytes(bytes(seg));
             }
@@ -207,16 +207,17 @@ public record Case(OpenApi.Operation op, List<Mutation> mutations) {
         return new Wire.Request(method, full.toByteArray(), out, rawBody, toString());
     }
 
-    private byte[] resolve(Fixture f, String name, Segment value) {
+    /** A path parameter's bytes; a DELETE (by the operation or by a changed method) of its own target gets a resource made for it. */
+    private byte[] resolve(Fixture f, String name, Segment value, String method) {
         String kind = Fixture.kindOf(op.template(), name);
         return switch (value) {
             case Segment.Raw r -> r.bytes();
             case Segment.Missing m -> bytes(kind == null ? "nothing-here" : Fixture.missing(kind));
             case Segment.OtherKind o when !o.kind().equals(kind) -> bytes(f.knows(o.kind()) ? f.existing(o.kind()) : Fixture.missing(o.kind()));
-            case Segment.OtherKind o -> resolve(f, name, new Segment.Existing());
+            case Segment.OtherKind o -> resolve(f, name, new Segment.Existing(), method);
             case Segment.Existing e -> {
                 if (!f.knows(kind)) yield bytes("nothing-here");
-                boolean ownTarget = op.method().equals("DELETE") && op.segments().getLast().equals("{" + name + "}");
+                boolean ownTarget = method.equals("DELETE") && op.segments().getLast().equals("{" + name + "}");
                 yield bytes(ownTarget ? f.disposable(kind) : f.existing(kind));
             }
         };

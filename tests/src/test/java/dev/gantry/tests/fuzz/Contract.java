@@ -67,19 +67,14 @@ public final class Contract {
     }
 
     /**
-     * Whether the request reaches the API at all. A request-target that is not a URI (a bare
-     * {@code %}, {@code %zz}, a quote, a control byte) is refused by the HTTP server in front
-     * of the functions, as API Gateway refuses it at its edge in AWS: the answer is the server's
-     * own 400, without the API's envelope.
+     * Whether the request reaches the API at all. A request-target that is not a URI with a path
+     * (a bare {@code %}, {@code %zz}, a quote, a control byte; {@code //x}, whose "x" is a host)
+     * is refused by the HTTP server in front of the functions, as API Gateway refuses it at its
+     * edge in AWS: the answer is the server's own 400 or 404, without the API's envelope.
      */
     public static boolean reachesTheApi(Wire.Request request) {
-        String target = new String(request.target(), java.nio.charset.StandardCharsets.ISO_8859_1);
-        try {
-            new java.net.URI(target);
-        } catch (java.net.URISyntaxException e) {
-            return false;
-        }
-        return target.startsWith("/") || target.startsWith("http://");
+        String path = request.rawPath();
+        return path != null && path.startsWith("/");
     }
 
     /** What is wrong with this answer to this request; empty when nothing is. */
@@ -112,6 +107,10 @@ public final class Contract {
         Set<String> codes;
         if (expected.operation() != null) {
             OpenApi.Operation op = expected.operation();
+            int limit = op.template().equals("/webhooks/github") ? Values.GITHUB_BODY_LIMIT : Values.BODY_LIMIT;
+            if (request.body() != null && request.body().length > limit && status != 413) {
+                problems.add(status + " to a body of " + request.body().length + " bytes, over the limit of " + limit + " (413 expected)");
+            }
             if (op.answers().containsKey(status)) {
                 codes = new java.util.TreeSet<>(op.answers().get(status));
                 if (!codes.isEmpty() && generic(status, request, op)) codes.addAll(genericCodes(status));

@@ -146,8 +146,42 @@ public final class Fixture {
         };
     }
 
-    /** A resource of that kind made for one request that may delete it; the shared one where none can be made. */
+    /** Where each kind of disposable resource is read, to see whether the last one is still there. */
+    private static final Map<String, String> READ_PATH = Map.of("ak", "/v1/api-keys/", "sec", "/v1/secrets/", "whe", "/v1/webhook-endpoints/",
+            "ct", "/v1/compute-targets/", "env", "/v1/environments/", "repo", "/v1/repos/", "usr", "/v1/members/");
+    private final Map<String, String> spare = new java.util.HashMap<>();
+
+    /**
+     * A resource of that kind for one request that may delete it; the shared one where none can
+     * be made. The last one made is used again while that request did not delete it (most bad
+     * requests do not), so failed deletes do not pile resources up to the plan's quotas.
+     */
     public synchronized String disposable(String kind) {
+        String last = spare.get(kind);
+        if (last != null && alive(kind, last)) return last;
+        String id = create(kind);
+        spare.put(kind, id);
+        return id;
+    }
+
+    private boolean alive(String kind, String id) {
+        if (kind.equals("sb")) {
+            for (JsonNode b : call("GET", "/v1/environments/" + existing("env") + "/secret-bindings", null, ownerKey).path("data")) {
+                if (b.path("id").asText().equals(id)) return true;
+            }
+            return false;
+        }
+        String path = READ_PATH.get(kind);
+        if (path == null) return false;
+        Wire.Response r = wire.send(new Wire.Request("GET", (path + id).getBytes(StandardCharsets.UTF_8),
+                Wire.headers(Wire.Header.secret("Authorization", "Bearer " + ownerKey, "Bearer <owner-key>")), null, "fixture"));
+        housekeeping.incrementAndGet();
+        if (r.status() != 200) return false;
+        String text = r.text();
+        return !text.contains("\"revoked_at\":\"") && !text.contains("\"status\":\"deleting\"");
+    }
+
+    private String create(String kind) {
         int n = SERIAL.incrementAndGet();
         return switch (kind) {
             case "ak" -> call("POST", "/v1/api-keys", "{\"name\":\"fuzz-disposable-" + n + "\"}", ownerKey).at("/id").asText();
@@ -203,8 +237,8 @@ public final class Fixture {
      * rate limit and quotas).
      */
     public void repair(Wire.Request request, Wire.Response response) {
-        if (response.status() >= 300) return;
         String path = request.rawPath();
+        if (response.status() < 200 || response.status() >= 300 || path == null) return;
         if (path.equals("/v1/auth/logout") && request.header("authorization") != null && request.header("authorization").contains(ownerJwt)) {
             ownerJwt = call("POST", "/v1/auth/login", "{\"email\":\"" + ownerEmail + "\",\"password\":\"" + PASSWORD + "\"}", null)
                     .at("/token").asText();

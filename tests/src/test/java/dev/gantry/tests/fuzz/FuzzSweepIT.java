@@ -1,5 +1,6 @@
 package dev.gantry.tests.fuzz;
 
+import dev.gantry.functions.Catalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -66,6 +67,13 @@ class FuzzSweepIT {
             assertThat(failures).as("%d of %d boundary cases of %s (seed %d) broke the contract:%s", failures.size(), cases.size(), op.key(),
                     seed, String.join("", failures.stream().limit(25).toList())).isEmpty();
         }));
+    }
+
+    @Test
+    void theDocumentHasEveryRouteOfTheRouteTables() {
+        // the sweep and FuzzIT fuzz the document's operations; that is every route only while they agree
+        List<String> routes = Catalog.API_FUNCTIONS.stream().flatMap(f -> f.routes().routeKeys().stream()).sorted().toList();
+        assertThat(API.operations().stream().map(OpenApi.Operation::key).sorted().toList()).isEqualTo(routes);
     }
 
     @Test

@@ -154,6 +154,9 @@ public final class Values {
                 ? op.bodyExample().fieldNames().next() : "a";
         out.add(new Case.Body(bytes("{\"" + first + "\":1,\"" + first + "\":2}")));
         int limit = op.template().equals("/webhooks/github") ? GITHUB_BODY_LIMIT : BODY_LIMIT;
+        // huge JSON: the document's example (or an object) thousands of times over, past the limit
+        String one = op.bodyExample() == null ? "{\"a\":\"" + "x".repeat(40) + "\"}" : op.bodyExample().toString();
+        out.add(new Case.Body(bytes("[" + String.join(",", java.util.Collections.nCopies(BODY_LIMIT / one.length() + 2, one)) + "]")));
         out.add(new Case.PadBody(limit));
         out.add(new Case.PadBody(limit + 1));
         if (limit == BODY_LIMIT) out.add(new Case.PadBody(4 * 1024 * 1024));

@@ -42,15 +42,13 @@ public final class Wire {
 
     /** A request as it goes on the wire; {@code target} is the request-target (path and query), raw bytes. */
     public record Request(String method, byte[] target, List<Header> headers, byte[] body, String label) {
-        /** The path as the server sees it: the request-target without its query (and without scheme and host in absolute form). */
+        /** The path as the server sees it: the request-target's path, as {@link java.net.URI} parses it (null when it does not parse). */
         public String rawPath() {
-            String t = new String(target, StandardCharsets.ISO_8859_1);
-            if (t.startsWith("http://") || t.startsWith("https://")) {
-                int slash = t.indexOf('/', t.indexOf("//") + 2);
-                t = slash < 0 ? "/" : t.substring(slash);
+            try {
+                return new java.net.URI(new String(target, StandardCharsets.ISO_8859_1)).getRawPath();
+            } catch (java.net.URISyntaxException e) {
+                return null;
             }
-            int q = t.indexOf('?');
-            return q < 0 ? t : t.substring(0, q);
         }
 
         public String header(String name) {
