@@ -47,6 +47,7 @@ public final class Cases {
         for (byte[] q : pick.some(Values.rawQueries(), 1)) out.add(new Case.RawQuery(q));
         for (Values.Slot slot : Values.slots(op)) {
             for (String json : pick.some(Values.json(slot.schema()), 2)) out.add(new Case.Field(slot.pointer(), json));
+            for (String json : pick.some(Values.byName(slot.pointer()), 2)) out.add(new Case.Field(slot.pointer(), json));
             if (slot.pointer().isEmpty()) continue;
             out.add(new Case.Remove(slot.pointer()));
             if (slot.schema().path("type").asText().equals("string")) {

@@ -74,6 +74,8 @@ final class Generators {
         List<Arbitrary<Mutation>> choices = new ArrayList<>();
         for (Values.Slot slot : Values.slots(op)) {
             choices.add(json(slot.schema()).map(j -> new Case.Field(slot.pointer(), j)));
+            List<String> named = Values.byName(slot.pointer());
+            if (!named.isEmpty()) choices.add(Arbitraries.of(named).map(j -> new Case.Field(slot.pointer(), j)));
             if (!slot.pointer().isEmpty()) {
                 choices.add(Arbitraries.just(new Case.Remove(slot.pointer())));
                 choices.add(Arbitraries.of(Values.INVALID_UTF8).map(b -> new Case.FieldBytes(slot.pointer(), b)));

@@ -116,6 +116,39 @@ public final class Values {
         return List.copyOf(out);
     }
 
+    /**
+     * Values aimed at what a field of that name means, beyond its schema: URLs the SSRF guard must
+     * refuse or cannot parse, CIDR ranges out of range, times past the year 9999, shas and
+     * branches of every shape. Looked up by the field's name (the last segment of its pointer).
+     */
+    public static List<String> byName(String pointer) {
+        String name = pointer.substring(pointer.lastIndexOf('/') + 1);
+        if (name.matches("\\d+")) {
+            String parent = pointer.substring(0, pointer.lastIndexOf('/'));
+            name = parent.substring(parent.lastIndexOf('/') + 1);
+        }
+        List<String> raw = switch (name) {
+            case "url" -> List.of("http://[::1]/x", "https://user:pass@example.com/", "https://0x7f000001/", "https://[fe80::1%25eth0]/",
+                    "https://169.254.169.254/latest/meta-data/", "ftp://example.com/", "https://", "https://exa mple.com/", "//example.com",
+                    "https://example.com:99999/", "https://example.com/#frag", "https://" + "a".repeat(300) + ".com/", "javascript:alert(1)",
+                    "http://127.0.0.1:9/fuzz-hook?x=" + "y".repeat(2_100));
+            case "ip_allowlist" -> List.of("0.0.0.0/33", "1.2.3.4/-1", "::/0", "0.0.0.0/0", "fe80::1%eth0", "256.1.1.1", "1.2.3", "::ffff:1.2.3.4/129",
+                    "2001:db8::/32/1", "1.2.3.4/", "/24", "1.2.3.4 ", "01.02.03.04");
+            case "expires_at" -> List.of("1970-01-01T00:00:00Z", "2000-01-01T00:00:00Z", "+10000-01-01T00:00:00Z", "2026-02-30T00:00:00Z",
+                    "2026-01-01T00:00:00.123456789123Z", "2026-01-01T24:00:00Z", "2026-01-01T00:00:60Z", "2026-01-01T00:00:00");
+            case "sha" -> List.of("0000000", "f".repeat(40), "F".repeat(40), "g".repeat(40), "0".repeat(41), "abc");
+            case "branch" -> List.of("main", "feature/x", "../main", "-main", "refs/heads/main", "a..b", "a@{1}", "x".repeat(256), "a b", "~^:");
+            case "full_name" -> List.of("gantry-demo/flask-app", "GANTRY-DEMO/FLASK-APP", "gantry-demo/flask-app.git", "a/b", "-/-", "a//b", "/");
+            case "name", "alias", "key", "secret_key" -> List.of("production", "PRODUCTION", "a", "-a", "a-", "A_B", "_", "9", "a".repeat(63), "a".repeat(64));
+            case "events" -> List.of("deploy.*", "*", "deploy.**", "ping", "Deploy.succeeded", "deploy.", ".", "**");
+            case "role", "plan", "scope", "provider", "status", "secret_scope" -> List.of("owner", "admin", "free", "team", "all", "hetzner",
+                    "digitalocean", "aws", "enabled", "disabled", "production", "staging", "development", "ALL");
+            case "region", "instance_type" -> List.of("fsn1", "nyc3", "cx22", "s-1vcpu-1gb", "", "zz9", "x".repeat(100));
+            default -> List.of();
+        };
+        return raw.stream().map(Values::quote).toList();
+    }
+
     static String quote(String s) {
         try {
             return JSON.writeValueAsString(s);
@@ -186,6 +219,7 @@ public final class Values {
             out.add(bytes(raw));
         }
         for (JsonNode e : schema.path("enum")) out.add(encode(e.asText().toUpperCase(Locale.ROOT)));
+        for (String cursor : List.of("eyJrIjoieCJ9", "eyJrIjoieCJ9.c2ln", "AAAA", "____", "eyJ" + "A".repeat(4_000), "e30.e30.e30")) out.add(bytes(cursor));
         out.add(INVALID_UTF8.get(4));
         out.add(new byte[]{0x01});
         return out;
