@@ -16,7 +16,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The local server on a free port, and a small HTTP client for scenarios. One server per test JVM. */
-final class LocalGantry {
+public final class LocalGantry {
     private static LocalServer server;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -24,7 +24,7 @@ final class LocalGantry {
     private LocalGantry() {}
 
     /** The secret the local server verifies GitHub deliveries with, as a developer would type it into GitHub. */
-    static final String GITHUB_WEBHOOK_SECRET = "It's a Secret to Everybody (e2e)";
+    public static final String GITHUB_WEBHOOK_SECRET = "It's a Secret to Everybody (e2e)";
 
     /**
      * Sends {@code body} to {@code POST /webhooks/github} as GitHub does; null headers are left out.
@@ -53,7 +53,7 @@ final class LocalGantry {
         }
     }
 
-    static synchronized LocalServer server() {
+    public static synchronized LocalServer server() {
         if (server == null) {
             // GitHub sign-in configured (unconfigured it answers 503), against a loopback port nothing
             // listens on: the scenarios here never complete a GitHub sign-in (GitHubSignInIT does, on a fake).
