@@ -152,7 +152,7 @@ class GeneratedClientIT {
         assertThat(key.getId()).matches("ak_" + ID);
         assertThat(key.getToken()).startsWith("gk_").startsWith(key.getPrefix());
         assertThat(key.getRole()).isEqualTo(Role.ADMIN);
-        var keyList = keys.listApiKeys(10, null);
+        var keyList = keys.listApiKeys(10, null, null);
         assertThat(keyList.getData()).extracting(ApiKey::getId).containsExactly(key.getId());
         assertThat(keyList.getNextCursor()).isNull();
         ApiClient admin = client(key.getToken());
@@ -199,7 +199,7 @@ class GeneratedClientIT {
         assertThat(first.getInstanceId()).isEqualTo(env.getInstanceId());
         assertThat(first.getStartedAt()).isNotNull();
         assertThat(first.getCompletedAt()).isAfterOrEqualTo(first.getStartedAt());
-        List<DeployLogLine> lines = deploys.getDeployLogs(first.getId(), 100, null).getLines();
+        List<DeployLogLine> lines = deploys.getDeployLogs(first.getId(), 100, null, null).getLines();
         assertThat(lines).extracting(DeployLogLine::getSource).contains("gantry", "actions", "release");
         assertThat(lines).extracting(DeployLogLine::getText).anyMatch(t -> t.startsWith("Deployed: https://"));
 
@@ -216,21 +216,21 @@ class GeneratedClientIT {
         assertThat(secondDone.getStatus()).isEqualTo(DeployStatus.SUCCEEDED);
 
         // list the environment's deploys one per page, newest first, following next_cursor until it is null
-        DeployList page = deploys.listDeploys(env.getId(), null, null, 1, null);
+        DeployList page = deploys.listDeploys(env.getId(), null, null, 1, null, null);
         assertThat(page.getData()).extracting(Deploy::getId).containsExactly(secondDone.getId());
         assertThat(page.getNextCursor()).isNotNull();
         List<String> paged = new ArrayList<>(List.of(secondDone.getId()));
         for (int pages = 1; page.getNextCursor() != null; pages++) {
             assertThat(pages).as("pages of one deploy each").isLessThanOrEqualTo(3);
-            page = deploys.listDeploys(env.getId(), null, null, 1, page.getNextCursor());
+            page = deploys.listDeploys(env.getId(), null, null, 1, page.getNextCursor(), null);
             assertThat(page.getData()).hasSizeLessThanOrEqualTo(1);
             page.getData().forEach(d -> paged.add(d.getId()));
         }
         assertThat(paged).containsExactly(secondDone.getId(), first.getId());
-        DeployList succeeded = deploys.listDeploys(null, repo.getId(), DeployStatus.SUCCEEDED, 100, null);
+        DeployList succeeded = deploys.listDeploys(null, repo.getId(), DeployStatus.SUCCEEDED, 100, null, null);
         assertThat(succeeded.getData()).extracting(Deploy::getId).containsExactly(secondDone.getId(), first.getId());
         assertThat(succeeded.getNextCursor()).isNull();
-        assertThat(deploys.listDeploys(env.getId(), null, DeployStatus.FAILED, 100, null).getData()).isEmpty();
+        assertThat(deploys.listDeploys(env.getId(), null, DeployStatus.FAILED, 100, null, null).getData()).isEmpty();
 
         // errors arrive as the client's ApiException carrying the documented envelope
         ApiException missing = catchThrowableOfType(ApiException.class, () -> deploys.getDeploy("dep_" + "0".repeat(26), null));
@@ -243,7 +243,7 @@ class GeneratedClientIT {
         assertThat(envelope(admin, invalid, 400, "validation_error").getDetails()).asString().contains("sha");
 
         // log out: the login's access token stops working at once
-        Ok loggedOut = new AuthApi(owner).authLogout();
+        Ok loggedOut = new AuthApi(owner).authLogout(Map.of());
         assertThat(loggedOut.getOk()).isEqualTo(Ok.OkEnum.TRUE);
         ApiException revoked = catchThrowableOfType(ApiException.class, () -> new WorkspaceApi(owner).getMe(null));
         envelope(owner, revoked, 401, "token_revoked");
