@@ -80,9 +80,13 @@ public final class Wiring {
     private final Lazy<dev.gantry.shared.webhooks.Webhooks> webhooks;
 
     public Wiring(GantryConfig config, Clock clock, SecretStore secrets, List<ExecutionInterceptor> dynamoInterceptors) {
+        this(config, clock, secrets, dynamoInterceptors, UrlConnectionHttpClient.create());
+    }
+
+    /** {@code http}: the SDK clients' HTTP client (the SnapStart priming's never opens a connection: see OfflineAws). */
+    public Wiring(GantryConfig config, Clock clock, SecretStore secrets, List<ExecutionInterceptor> dynamoInterceptors, SdkHttpClient http) {
         this.config = config;
         this.clock = clock;
-        SdkHttpClient http = UrlConnectionHttpClient.create();
         var dynamoBuilder = DynamoDbClient.builder().httpClient(http).region(Region.of(config.region()))
                 .credentialsProvider(credentials(config))
                 .overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(dynamoInterceptors).build());

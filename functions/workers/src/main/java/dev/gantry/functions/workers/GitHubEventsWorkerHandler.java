@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.github.GitHubEventProcessor;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
@@ -16,8 +17,12 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 public final class GitHubEventsWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private final GitHubEventProcessor processor;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public GitHubEventsWorkerHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("github-events-worker", WorkerPriming::gitHubEventsWorker);
     }
 
     public GitHubEventsWorkerHandler(Wiring wiring) {

@@ -3,6 +3,7 @@ package dev.gantry.functions.workers;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.queues.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +22,12 @@ public final class OutboxRelayHandler implements RequestHandler<Map<String, Obje
     public static final Duration MIN_AGE = Duration.ofSeconds(30);
     private final Outbox outbox;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public OutboxRelayHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("outbox-relay", WorkerPriming::outboxRelay);
     }
 
     public OutboxRelayHandler(Wiring wiring) {

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.queues.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +24,12 @@ public final class OutboxStreamRelayHandler implements RequestHandler<DynamodbEv
     private static final Logger LOG = LoggerFactory.getLogger(OutboxStreamRelayHandler.class);
     private final Outbox outbox;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public OutboxStreamRelayHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("outbox-stream-relay", WorkerPriming::outboxStreamRelay);
     }
 
     public OutboxStreamRelayHandler(Wiring wiring) {

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.platform.ScanRunner;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
@@ -12,8 +13,12 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 public final class ScanWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private final ScanRunner runner;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public ScanWorkerHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("scan-worker", WorkerPriming::scanWorker);
     }
 
     public ScanWorkerHandler(Wiring wiring) {

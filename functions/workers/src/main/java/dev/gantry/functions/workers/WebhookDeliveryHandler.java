@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.webhooks.WebhookDispatcher;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
@@ -16,8 +17,12 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 public final class WebhookDeliveryHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private final WebhookDispatcher dispatcher;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public WebhookDeliveryHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("webhook-delivery", WorkerPriming::webhookDelivery);
     }
 
     public WebhookDeliveryHandler(Wiring wiring) {

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.webhooks.WebhookDispatcher;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
@@ -12,8 +13,12 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 public final class WebhookFanoutHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private final WebhookDispatcher dispatcher;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public WebhookFanoutHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("webhook-fanout", WorkerPriming::webhookFanout);
     }
 
     public WebhookFanoutHandler(Wiring wiring) {
