@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gantry.bench.invoke.Breakdown;
 import dev.gantry.bench.invoke.Invoke;
+import dev.gantry.bench.invoke.RestoreMarker;
 import dev.gantry.functions.Catalog;
 import dev.gantry.local.LocalOptions;
 import dev.gantry.local.LocalServer;
@@ -315,6 +316,8 @@ public final class ColdStartBench {
 
     /** Label of this build's jar in the histograms. */
     static final String THIS_BUILD = "this build";
+    /** Label of the histogram of the classes loaded after a primed restore. */
+    static final String AFTER_PRIMED_RESTORE = "this build, c1-primed, after the restore";
 
     // ---- running -----------------------------------------------------------------------------------
 
@@ -354,6 +357,11 @@ public final class ColdStartBench {
     }
 
     public static Results run(Options options, PrintStream progress) {
+        return run(options, progress, server -> { });
+    }
+
+    /** As above; {@code beforeClose} sees the local server once every child has run (tests look at the table). */
+    public static Results run(Options options, PrintStream progress, java.util.function.Consumer<LocalServer> beforeClose) {
         List<Scenario> scenarios = options.scenarios();
         if (scenarios.isEmpty()) throw new IllegalArgumentException("no events to run");
         List<String> functions = scenarios.stream().map(Scenario::function).distinct().toList();
@@ -489,9 +497,20 @@ public final class ColdStartBench {
                                 Invoke.class.getName(), List.of(s.handlerClass(), event.toString()), lambdaEnvironment(s)));
                         histograms.put(new Key(s.id(), label), ClassLoadHistogram.count(Files.readAllLines(log)));
                     }
+                    // What the first request after a primed restore still loads: what the priming does not reach.
+                    if (options.variants().contains(Variant.PRIMED)) {
+                        String name = s.childName() + "-c1-primed-classload";
+                        Path log = work.resolve(name + ".classload.log");
+                        Path event = eventFile(s, name, work, templates, fixedFiles, fixtures);
+                        checked(children.get(s.function()).get("").run(name, Variant.PRIMED, List.of("-Xlog:class+load=info:file=" + log),
+                                Invoke.class.getName(), List.of(Variant.PRIMED.invokerFlag(), s.handlerClass(), event.toString()), lambdaEnvironment(s)));
+                        histograms.put(new Key(s.id(), AFTER_PRIMED_RESTORE),
+                                ClassLoadHistogram.countAfter(Files.readAllLines(log), RestoreMarker.class.getName()));
+                    }
                 }
             }
 
+            beforeClose.accept(server);
             long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
             double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
             Results results = new Results(options, started, javaVersion(), Runtime.getRuntime().availableProcessors(), memory,

@@ -213,7 +213,8 @@ public final class ColdStartReport {
         Map<Key, Map<String, Integer>> mine = new LinkedHashMap<>();
         r.histograms().forEach((k, h) -> { if (k.scenario().startsWith(function + "/")) mine.put(k, h); });
         if (mine.isEmpty()) return;
-        b.append("#### Classes loaded by library (one `-Xlog:class+load` run per event and jar, default flags)\n\n| library ");
+        b.append("#### Classes loaded by library (one `-Xlog:class+load` run per event and jar, default flags; and the classes the first"
+                + " request after a primed restore still loads)\n\n| library ");
         StringBuilder rule = new StringBuilder("|---");
         for (Key k : mine.keySet()) {
             b.append("| ").append(r.labels().get(k.scenario())).append(" (").append(k.setup()).append(") ");

@@ -94,6 +94,7 @@ public final class Invoke {
             timeline.millis("hooks_ms", initialized, restored);
             // Read here, before the clock restarts: what the snapshot already holds is not on the restored path.
             timeline.put("classes_at_restore", ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount());
+            RestoreMarker.reached();
             start = System.nanoTime();
         }
 
