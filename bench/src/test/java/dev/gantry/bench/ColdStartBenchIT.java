@@ -126,6 +126,29 @@ class ColdStartBenchIT {
         assertThat(jdeps("--multi-release", "21", "--missing-deps", invoker)).contains("not found");
     }
 
+    /**
+     * What the shaded jars leave out (Joda-Time, Jackson's Joda module, the SDK's optional CRT,
+     * AspectJ) is referred to only by classes Gantry never uses: no Gantry class, and none of the
+     * event and answer classes the handlers take and give, refers to a class missing from its jar.
+     */
+    @Test
+    void nothingGantryUsesRefersToAClassLeftOutOfItsJar() {
+        for (String f : ColdStartBench.FUNCTIONS) {
+            String jar = options.functionJar(f).toString();
+            String report = jdeps("--multi-release", "21", "--missing-deps", jar);
+            // jdeps did list what is missing: the SDK's optional CRT classes are never in the jar
+            assertThat(report).as(jar).contains("software.amazon.awssdk.crt.");
+            List<String> missing = report.lines()
+                    .map(String::trim)
+                    .filter(l -> l.startsWith("dev.gantry.") || l.startsWith("org.crac.")
+                            || l.matches("com\\.amazonaws\\.services\\.lambda\\.runtime\\.(Context|RequestHandler|LambdaLogger)\\b.*")
+                            || l.matches("com\\.amazonaws\\.services\\.lambda\\.runtime\\.events\\.(APIGatewayV2HTTPEvent|APIGatewayV2HTTPResponse"
+                                    + "|SQSEvent|SQSBatchResponse|DynamodbEvent|StreamsEventResponse|models\\.dynamodb\\.[A-Za-z]+)\\b.*"))
+                    .toList();
+            assertThat(missing).as("classes used by Gantry that refer to classes missing from %s", jar).isEmpty();
+        }
+    }
+
     private static List<String> itemsMentioningPriming(String endpoint, String table) {
         List<String> found = new ArrayList<>();
         try (DynamoDbClient dynamo = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
