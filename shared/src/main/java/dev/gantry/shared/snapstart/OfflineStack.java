@@ -20,11 +20,17 @@ import dev.gantry.shared.store.Attr;
 import dev.gantry.shared.store.Keys;
 import dev.gantry.shared.store.Table;
 import dev.gantry.shared.store.Tx;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -85,7 +91,8 @@ public final class OfflineStack {
      * One call of each DynamoDB operation Gantry makes (GetItem, BatchGetItem, Query, PutItem,
      * UpdateItem, a failed conditional UpdateItem, DeleteItem, TransactWriteItems, BatchWriteItem),
      * one SQS SendMessage and one Secrets Manager read through Powertools: the marshallers, signers
-     * and unmarshallers of every request the function can make, whatever its first request is.
+     * and unmarshallers of every request the function can make, whatever its first request is;
+     * then a request prepared, never sent, by the real url-connection client.
      */
     public void warmSdk() {
         Table t = wiring.table();
@@ -111,7 +118,22 @@ public final class OfflineStack {
         t.client().deleteItem(b -> b.tableName(t.name()).key(key));
         wiring.queueSender().send(QueueSpec.ALL.get(0).name(), "{\"kind\":\"priming\"}", 0);
         wiring.secrets().get(wiring.config().jwtSecretId());
+        prepareUnsentRequest();
         outcomes.add("SDK " + aws.calls() + " calls");
+    }
+
+    /**
+     * The real HTTP client's side, short of the network: the SDK's url-connection client prepares
+     * a request (the JDK's HttpURLConnection is created and configured; nothing resolves a name or
+     * connects before {@code call()}, which is never made) and the request is aborted.
+     */
+    private static void prepareUnsentRequest() {
+        try (SdkHttpClient http = UrlConnectionHttpClient.create()) {
+            SdkHttpFullRequest request = SdkHttpFullRequest.builder().method(SdkHttpMethod.POST).uri(URI.create(ENDPOINT + "/"))
+                    .putHeader("Content-Type", "application/x-amz-json-1.0").build();
+            http.prepareRequest(HttpExecuteRequest.builder().request(request)
+                    .contentStreamProvider(() -> new java.io.ByteArrayInputStream(new byte[0])).build()).abort();
+        }
     }
 
     /** An access token of a user who signed up in the offline store (made on first use). */
