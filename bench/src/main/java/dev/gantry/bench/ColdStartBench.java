@@ -391,7 +391,9 @@ public final class ColdStartBench {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        LocalOptions serverOptions = LocalOptions.defaults().withPort(0).withBcryptCost(4).with("GANTRY_WEBHOOKS_ALLOW_LOOPBACK", "true");
+        // Access tokens for a day: a full run takes longer than the default 15 minutes, and the events are written once.
+        LocalOptions serverOptions = LocalOptions.defaults().withPort(0).withBcryptCost(4).with("GANTRY_WEBHOOKS_ALLOW_LOOPBACK", "true")
+                .with("GANTRY_ACCESS_TOKEN_TTL_SECONDS", "86400");
         try (LocalServer server = LocalServer.start(serverOptions); Fixtures fixtures = new Fixtures(server)) {
             Map<String, String> env = childEnvironment(serverOptions, server.config(), server.queueUrls());
             // Snapshots: a build running beside the benchmark must not swap a jar between two children.
