@@ -59,6 +59,12 @@ public final class ChildJvm {
      * {@code jvmFlags} go on the command line (used for -Xlog only); the variant's flags go in JAVA_TOOL_OPTIONS.
      */
     public Result run(String name, Variant variant, List<String> jvmFlags, String mainClass, List<String> args) {
+        return run(name, variant, jvmFlags, mainClass, args, Map.of());
+    }
+
+    /** As above, with {@code extraEnvironment} added to this child's environment (what Lambda sets per function). */
+    public Result run(String name, Variant variant, List<String> jvmFlags, String mainClass, List<String> args,
+                      Map<String, String> extraEnvironment) {
         Path out = logDir.resolve(name + ".out");
         Path err = logDir.resolve(name + ".err");
         long spawnedAt = System.currentTimeMillis();
@@ -73,6 +79,7 @@ public final class ChildJvm {
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().clear();
         pb.environment().putAll(environment);
+        pb.environment().putAll(extraEnvironment);
         if (variant.javaToolOptions() != null) pb.environment().put("JAVA_TOOL_OPTIONS", variant.javaToolOptions());
         long start = System.nanoTime();
         try {

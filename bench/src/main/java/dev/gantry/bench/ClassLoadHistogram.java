@@ -26,7 +26,8 @@ public final class ClassLoadHistogram {
             new String[]{"org.slf4j", "SLF4J API"},
             new String[]{"com.fasterxml.jackson", "Jackson"},
             new String[]{"dev.gantry.bench", "the bench invoker"},
-            new String[]{"dev.gantry", "Gantry (shared + identity)"},
+            new String[]{"dev.gantry", "Gantry (shared + the function)"},
+            new String[]{"org.crac", "org.crac (SnapStart hooks API)"},
             new String[]{"at.favre.lib", "bcrypt"},
             new String[]{"software.amazon.eventstream", "AWS eventstream"},
             new String[]{"org.reactivestreams", "Reactive Streams API"},
@@ -36,10 +37,23 @@ public final class ClassLoadHistogram {
 
     /** Group name to number of classes, in first-seen order. */
     public static Map<String, Integer> count(List<String> logLines) {
+        return countAfter(logLines, null);
+    }
+
+    /**
+     * As {@link #count}, counting only the classes loaded after {@code markerClass} (not included);
+     * {@code null} counts every class. A log without the marker counts nothing.
+     */
+    public static Map<String, Integer> countAfter(List<String> logLines, String markerClass) {
         Map<String, Integer> counts = new LinkedHashMap<>();
+        boolean counting = markerClass == null;
         for (String line : logLines) {
             Matcher m = LINE.matcher(line);
             if (!m.find()) continue;
+            if (!counting) {
+                counting = m.group(1).equals(markerClass);
+                continue;
+            }
             counts.merge(group(m.group(1), m.group(2).trim()), 1, Integer::sum);
         }
         return counts;

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gantry.bench.invoke.Breakdown;
 import dev.gantry.bench.invoke.Invoke;
-import dev.gantry.functions.identity.IdentityRoutes;
+import dev.gantry.bench.invoke.RestoreMarker;
+import dev.gantry.functions.Catalog;
 import dev.gantry.local.LocalOptions;
 import dev.gantry.local.LocalServer;
 import dev.gantry.shared.config.GantryConfig;
 import dev.gantry.shared.functions.FunctionSpec;
+import dev.gantry.shared.functions.WorkerSpec;
 import dev.gantry.shared.queues.QueueSpec;
 import dev.gantry.shared.secrets.SecretSpec;
 
@@ -16,10 +18,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -28,88 +26,102 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
-import java.util.UUID;
-import java.util.function.Function;
 
 /**
- * The cold-start benchmark of the identity function. Starts the local server in this JVM (for
- * DynamoDB Local, the table and the fake Secrets Manager), signs a user up over HTTP for an access
- * token, then runs each sample event in fresh child JVMs (the function's shaded jar + the invoker,
- * nothing else) under each JVM flag variant, interleaved, and prints a Markdown report: min / median /
- * max of time to first answer, init, first invoke, classes loaded and the child's wall time; a
- * staged breakdown of where the time goes; and the loaded classes by library.
+ * The cold-start benchmark of every function. Starts the local server in this JVM (DynamoDB Local
+ * with the table, ElasticMQ, the fake Secrets Manager), makes what the sample events point at
+ * ({@link Fixtures}), then runs each event in fresh child JVMs (the function's shaded jar + the
+ * invoker, nothing else) under each variant ({@link Variant}), interleaved run by run, and prints a
+ * Markdown report ({@link ColdStartReport}): per function, the jars (size, classes, HTTP clients)
+ * and per event min / median / max of JVM start → first answer (and, for the SnapStart stand-ins,
+ * restore → first answer), the classes loaded, a staged breakdown and the classes by library.
  *
- * <p>Nothing here judges the numbers: a failed child, a missing result line or an HTTP status of
- * 400 or more fails the run, a slow one never does.
+ * <p>Builds given with {@code --compare LABEL=DIR} (e.g. the same code before the cold-start
+ * remedies) are measured in the same run, interleaved, under the plain cold-start variants.
+ *
+ * <p>Nothing here judges the numbers: a failed child, a missing result line or a status of 400 or
+ * more fails the run, a slow one never does.
  *
  * <p>{@code bench/coldstart.sh [options]} builds and runs it; {@code --help} lists the options.
  */
 public final class ColdStartBench {
-    static final String TOKEN_PLACEHOLDER = "{{token}}";
+    /** Every function jar, in the report's order (directories under functions/). */
+    public static final List<String> FUNCTIONS = List.of("identity", "platform", "github-ingest", "webhooks", "workers");
+
+    /** The events measured by default, per function: files under events/&lt;function&gt;/. */
+    public static final Map<String, List<String>> DEFAULT_EVENTS = defaultEvents();
+
+    private static Map<String, List<String>> defaultEvents() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        m.put("identity", List.of("health.json", "me.json"));
+        m.put("platform", List.of("repos-list.json", "repo-get.json"));
+        m.put("github-ingest", List.of("push.json"));
+        m.put("webhooks", List.of("endpoints-list.json", "deliveries-list.json"));
+        m.put("workers", List.of("webhook-delivery.json", "outbox-relay.json", "outbox-stream-relay.json"));
+        return Collections.unmodifiableMap(m);
+    }
 
     private ColdStartBench() {}
 
     // ---- options ---------------------------------------------------------------------------------
 
     /**
-     * {@code compareJars}: further builds of the same function (label to jar), measured in the same
-     * run, interleaved with the main one, so that their numbers are comparable.
+     * {@code events}: given explicitly (the function is the file's directory under events/); empty
+     * means {@link #DEFAULT_EVENTS} of {@code functions}. {@code compare}: label to the root of
+     * another build (its jars at {@code DIR/functions/<fn>/target/<fn>.jar}, or {@code DIR/<fn>.jar}).
      */
-    public record Options(Path repoRoot, Path functionJar, Map<String, Path> compareJars, Path invokerJar, String handlerClass,
-                          List<Path> events, int runs, int warmup, int breakdownRuns, boolean classHistogram,
-                          List<Variant> variants, Path markdownOut, Duration childTimeout) {
+    public record Options(Path repoRoot, List<String> functions, List<Path> events, Map<String, Path> compare, Path invokerJar,
+                          int runs, int warmup, int breakdownRuns, boolean classHistogram, List<Variant> variants, boolean details,
+                          Path markdownOut, Duration childTimeout) {
 
         /** Paths from system properties when set (the build sets them for tests), else relative to the repository root. */
         public static Options defaults() {
             Path root = Path.of(System.getProperty("gantry.repoRoot", ".")).toAbsolutePath().normalize();
-            Path functionJar = System.getProperty("gantry.bench.functionJar") != null
-                    ? Path.of(System.getProperty("gantry.bench.functionJar"))
-                    : root.resolve("functions/identity/target/identity.jar");
             Path invokerJar = System.getProperty("gantry.bench.invokerJar") != null
                     ? Path.of(System.getProperty("gantry.bench.invokerJar")) : null; // found in bench/target when run
-            return new Options(root, functionJar, Map.of(), invokerJar, IdentityRoutes.SPEC.handlerClass(),
-                    List.of(root.resolve("events/identity/health.json"), root.resolve("events/identity/me.json")),
-                    7, 1, 3, true, Variant.ALL, null, Duration.ofSeconds(120));
+            return new Options(root, FUNCTIONS, List.of(), Map.of(), invokerJar, 10, 1, 3, true, Variant.ALL, false, null,
+                    Duration.ofSeconds(120));
         }
 
-        public Options withRuns(int n) { return new Options(repoRoot, functionJar, compareJars, invokerJar, handlerClass, events, n, warmup, breakdownRuns, classHistogram, variants, markdownOut, childTimeout); }
-        public Options withWarmup(int n) { return new Options(repoRoot, functionJar, compareJars, invokerJar, handlerClass, events, runs, n, breakdownRuns, classHistogram, variants, markdownOut, childTimeout); }
-        public Options withBreakdownRuns(int n) { return new Options(repoRoot, functionJar, compareJars, invokerJar, handlerClass, events, runs, warmup, n, classHistogram, variants, markdownOut, childTimeout); }
-        public Options withClassHistogram(boolean on) { return new Options(repoRoot, functionJar, compareJars, invokerJar, handlerClass, events, runs, warmup, breakdownRuns, on, variants, markdownOut, childTimeout); }
-        public Options withVariants(List<Variant> v) { return new Options(repoRoot, functionJar, compareJars, invokerJar, handlerClass, events, runs, warmup, breakdownRuns, classHistogram, List.copyOf(v), markdownOut, childTimeout); }
-        public Options withEvents(List<Path> e) { return new Options(repoRoot, functionJar, compareJars, invokerJar, handlerClass, List.copyOf(e), runs, warmup, breakdownRuns, classHistogram, variants, markdownOut, childTimeout); }
-        public Options withHandlerClass(String h) { return new Options(repoRoot, functionJar, compareJars, invokerJar, h, events, runs, warmup, breakdownRuns, classHistogram, variants, markdownOut, childTimeout); }
-        public Options withFunctionJar(Path p) { return new Options(repoRoot, p, compareJars, invokerJar, handlerClass, events, runs, warmup, breakdownRuns, classHistogram, variants, markdownOut, childTimeout); }
-        public Options withCompareJars(Map<String, Path> jars) { return new Options(repoRoot, functionJar, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(jars)), invokerJar, handlerClass, events, runs, warmup, breakdownRuns, classHistogram, variants, markdownOut, childTimeout); }
-        public Options withInvokerJar(Path p) { return new Options(repoRoot, functionJar, compareJars, p, handlerClass, events, runs, warmup, breakdownRuns, classHistogram, variants, markdownOut, childTimeout); }
-        public Options withMarkdownOut(Path p) { return new Options(repoRoot, functionJar, compareJars, invokerJar, handlerClass, events, runs, warmup, breakdownRuns, classHistogram, variants, p, childTimeout); }
+        public Options withFunctions(List<String> f) { return new Options(repoRoot, List.copyOf(f), events, compare, invokerJar, runs, warmup, breakdownRuns, classHistogram, variants, details, markdownOut, childTimeout); }
+        public Options withEvents(List<Path> e) { return new Options(repoRoot, functions, List.copyOf(e), compare, invokerJar, runs, warmup, breakdownRuns, classHistogram, variants, details, markdownOut, childTimeout); }
+        public Options withCompare(Map<String, Path> c) { return new Options(repoRoot, functions, events, Collections.unmodifiableMap(new LinkedHashMap<>(c)), invokerJar, runs, warmup, breakdownRuns, classHistogram, variants, details, markdownOut, childTimeout); }
+        public Options withInvokerJar(Path p) { return new Options(repoRoot, functions, events, compare, p, runs, warmup, breakdownRuns, classHistogram, variants, details, markdownOut, childTimeout); }
+        public Options withRuns(int n) { return new Options(repoRoot, functions, events, compare, invokerJar, n, warmup, breakdownRuns, classHistogram, variants, details, markdownOut, childTimeout); }
+        public Options withWarmup(int n) { return new Options(repoRoot, functions, events, compare, invokerJar, runs, n, breakdownRuns, classHistogram, variants, details, markdownOut, childTimeout); }
+        public Options withBreakdownRuns(int n) { return new Options(repoRoot, functions, events, compare, invokerJar, runs, warmup, n, classHistogram, variants, details, markdownOut, childTimeout); }
+        public Options withClassHistogram(boolean on) { return new Options(repoRoot, functions, events, compare, invokerJar, runs, warmup, breakdownRuns, on, variants, details, markdownOut, childTimeout); }
+        public Options withVariants(List<Variant> v) { return new Options(repoRoot, functions, events, compare, invokerJar, runs, warmup, breakdownRuns, classHistogram, List.copyOf(v), details, markdownOut, childTimeout); }
+        public Options withDetails(boolean on) { return new Options(repoRoot, functions, events, compare, invokerJar, runs, warmup, breakdownRuns, classHistogram, variants, on, markdownOut, childTimeout); }
+        public Options withMarkdownOut(Path p) { return new Options(repoRoot, functions, events, compare, invokerJar, runs, warmup, breakdownRuns, classHistogram, variants, details, p, childTimeout); }
 
         static final String HELP = """
                 Usage: bench/coldstart.sh [options]     (or: java -cp ... dev.gantry.bench.ColdStartBench [options])
 
-                Cold starts of the identity function: each event in fresh child JVMs whose classpath is the
-                function's shaded jar plus the bench invoker, against the local server's DynamoDB Local and
-                fake Secrets Manager. Prints a Markdown report on standard output; progress on standard error.
+                Cold starts of every function: each sample event in fresh child JVMs whose classpath is the
+                function's shaded jar plus the bench invoker, against the local server's DynamoDB Local, ElasticMQ
+                and fake Secrets Manager. Prints a Markdown report on standard output; progress on standard error.
                 Relative paths are relative to the repository root.
 
-                  --runs N              measured cold starts per event and setup (default 7)
+                  --functions LIST      identity,platform,github-ingest,webhooks,workers (default: all), each with
+                                        its default events (events/<function>/, see events/README.md)
+                  --event FILE          an event instead of the defaults (repeatable); the function is its directory
+                                        under events/, the handler the function's (workers: the worker whose name
+                                        starts the file name); placeholders such as {{token}} are filled
+                  --runs N              measured cold starts per event and setup (default 10)
                   --warmup N            discarded cold starts per event and setup first (default 1)
-                  --breakdown-runs N    staged-breakdown runs per event and setup, 0 to skip (default 3)
+                  --variants LIST       default,c1,c1-snap,c1-primed (default all): default JVM flags; C1 only, as the
+                                        CDK stack sets; c1 plus the SnapStart stand-in without / with the priming hooks
+                  --compare LABEL=DIR   another build (repository root, or a directory of <function>.jar), measured
+                                        in the same run under the default and c1 variants (repeatable)
+                  --breakdown-runs N    staged-breakdown runs per event and cold variant, 0 to skip (default 3)
                   --no-class-histogram  skip the -Xlog:class+load run that counts loaded classes by library
-                  --variants LIST       default,c1 (default both): default JVM flags; C1 only, as the CDK stack sets
-                  --event FILE          an API Gateway v2 event (repeatable; default events/identity/health.json
-                                        and events/identity/me.json); {{token}} becomes a fresh access token
-                  --handler CLASS       handler class (default the identity function's)
-                  --function-jar FILE   default functions/identity/target/identity.jar
-                  --compare-jar LABEL=FILE
-                                        another build of the function, measured in the same run, interleaved
-                                        (repeatable); its columns are headed LABEL
+                  --details             also print every metric (init, deserialization, invoke, ...) per setup
                   --invoker-jar FILE    default bench/target/gantry-bench-*-invoker.jar
                   --markdown FILE       also write the report there
                   -h, --help            this text
@@ -124,26 +136,34 @@ public final class ColdStartBench {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
+                    case "--functions" -> {
+                        List<String> f = new ArrayList<>();
+                        for (String name : value(args, ++i, a).split(",")) {
+                            String n = name.trim();
+                            if (!FUNCTIONS.contains(n)) throw new IllegalArgumentException("unknown function '" + n + "' (known: " + String.join(", ", FUNCTIONS) + ")");
+                            if (!f.contains(n)) f.add(n);
+                        }
+                        o = o.withFunctions(f);
+                    }
+                    case "--event" -> events.add(Path.of(value(args, ++i, a)));
                     case "--runs" -> o = o.withRuns(positive(a, value(args, ++i, a), 1));
                     case "--warmup" -> o = o.withWarmup(positive(a, value(args, ++i, a), 0));
                     case "--breakdown-runs" -> o = o.withBreakdownRuns(positive(a, value(args, ++i, a), 0));
                     case "--no-class-histogram" -> o = o.withClassHistogram(false);
+                    case "--details" -> o = o.withDetails(true);
                     case "--variants" -> {
                         List<Variant> v = new ArrayList<>();
                         for (String name : value(args, ++i, a).split(",")) v.add(Variant.named(name.trim()));
                         o = o.withVariants(v);
                     }
-                    case "--event" -> events.add(Path.of(value(args, ++i, a)));
-                    case "--handler" -> o = o.withHandlerClass(value(args, ++i, a));
-                    case "--function-jar" -> o = o.withFunctionJar(Path.of(value(args, ++i, a)));
-                    case "--compare-jar" -> {
+                    case "--compare", "--compare-build" -> {
                         String v = value(args, ++i, a);
                         int eq = v.indexOf('=');
                         if (eq <= 0 || eq == v.length() - 1 || !v.substring(0, eq).matches("[A-Za-z0-9._-]+")) {
-                            throw new IllegalArgumentException("--compare-jar wants LABEL=FILE (label: letters, digits, . _ -), not " + v);
+                            throw new IllegalArgumentException(a + " wants LABEL=DIR (label: letters, digits, . _ -), not " + v);
                         }
                         if (compare.put(v.substring(0, eq), Path.of(v.substring(eq + 1))) != null) {
-                            throw new IllegalArgumentException("--compare-jar label " + v.substring(0, eq) + " given twice");
+                            throw new IllegalArgumentException(a + " label " + v.substring(0, eq) + " given twice");
                         }
                     }
                     case "--invoker-jar" -> o = o.withInvokerJar(Path.of(value(args, ++i, a)));
@@ -151,7 +171,7 @@ public final class ColdStartBench {
                     default -> throw new IllegalArgumentException("unknown option '" + a + "' (--help lists them)");
                 }
             }
-            if (!compare.isEmpty()) o = o.withCompareJars(compare);
+            if (!compare.isEmpty()) o = o.withCompare(compare);
             return events.isEmpty() ? o : o.withEvents(events);
         }
 
@@ -184,7 +204,7 @@ public final class ColdStartBench {
             }
             if (found.size() != 1) {
                 throw new IllegalStateException("expected one bench/target/gantry-bench-*-invoker.jar, found " + found
-                        + "; build it with ./mvnw -B -q -DskipTests install, or give --invoker-jar");
+                        + "; build it with ./mvnw -B -q -DskipTests package -pl bench -am, or give --invoker-jar");
             }
             return found.get(0);
         }
@@ -193,30 +213,111 @@ public final class ColdStartBench {
         Path resolve(Path p) {
             return repoRoot.resolve(p).toAbsolutePath().normalize();
         }
+
+        /** The function's shaded jar in this build. */
+        public Path functionJar(String function) {
+            return repoRoot.resolve("functions").resolve(function).resolve("target").resolve(function + ".jar");
+        }
+
+        /** The function's jar in a compared build: {@code DIR/<fn>.jar} if there, else as in a repository. */
+        Path compareJar(Path dir, String function) {
+            Path root = resolve(dir);
+            Path flat = root.resolve(function + ".jar");
+            return Files.isRegularFile(flat) ? flat : root.resolve("functions").resolve(function).resolve("target").resolve(function + ".jar");
+        }
+
+        /** The scenarios: explicit events, else the defaults of the selected functions. */
+        public List<Scenario> scenarios() {
+            List<Scenario> out = new ArrayList<>();
+            if (events.isEmpty()) {
+                for (String f : FUNCTIONS) {
+                    if (!functions.contains(f)) continue;
+                    for (String file : DEFAULT_EVENTS.get(f)) out.add(Scenario.of(f, resolve(Path.of("events", f, file))));
+                }
+            } else {
+                for (Path e : events) {
+                    Path abs = resolve(e);
+                    String f = abs.getParent() == null ? "" : abs.getParent().getFileName().toString();
+                    if (!FUNCTIONS.contains(f)) {
+                        throw new IllegalArgumentException(e + ": an event's directory names its function (events/<function>/...), one of " + FUNCTIONS);
+                    }
+                    out.add(Scenario.of(f, abs));
+                }
+            }
+            return out;
+        }
     }
 
-    // ---- results -----------------------------------------------------------------------------------
+    // ---- what is measured --------------------------------------------------------------------------
 
-    /** A function jar as measured: its label (null for the main one), where it came from, size and digest. */
-    public record Jar(String label, Path source, long bytes, String sha256) {}
+    /**
+     * One event sent to one handler. {@code id}: {@code function/file.json}; {@code worker}: the
+     * worker's name in the workers jar, else null; {@code memoryMb}: what the CDK stack gives it.
+     */
+    public record Scenario(String id, String function, String worker, String handlerClass, Path event, int memoryMb) {
+        static Scenario of(String function, Path event) {
+            String file = event.getFileName().toString();
+            String id = function + "/" + file;
+            if (function.equals("workers")) {
+                WorkerSpec match = null;
+                for (WorkerSpec w : Catalog.WORKERS) {
+                    if (file.startsWith(w.name()) && (match == null || w.name().length() > match.name().length())) match = w;
+                }
+                if (match == null) throw new IllegalArgumentException(event + ": a workers event's file name starts with a worker's name "
+                        + Catalog.WORKERS.stream().map(WorkerSpec::name).toList());
+                return new Scenario(id, function, match.name(), match.handlerClass(), event, match.memoryMb());
+            }
+            for (FunctionSpec s : Catalog.API_FUNCTIONS) {
+                if (s.name().equals(function)) return new Scenario(id, function, null, s.handlerClass(), event, s.memoryMb());
+            }
+            throw new IllegalArgumentException("no function " + function + " in the catalog");
+        }
 
-    /** One column group of the report: a jar under a JVM flag variant. */
-    public record Setup(String name, Jar jar, Variant variant) {}
+        /** The Lambda function's name in the stack (a worker's own name in the workers jar). */
+        String lambdaName() {
+            return worker != null ? worker : function;
+        }
+
+        String handlerSimpleName() {
+            return handlerClass.substring(handlerClass.lastIndexOf('.') + 1);
+        }
+
+        String childName() {
+            return id.replace('/', '-').replace(".json", "");
+        }
+    }
+
+    /**
+     * One column of the report: a function's jar (null label: this build) under a variant. Compared
+     * builds are measured under the plain cold-start variants only.
+     */
+    public record Setup(String name, String function, String jarLabel, Variant variant) {}
 
     /** One measured cold start: the child's own line and the wall time the parent saw. */
     public record Measurement(InvokeLine line, double wallMillis) {}
 
-    public record Key(Path event, String setup) {}
+    /** {@code scenario}: the scenario id; {@code setup}: the setup name (for histograms: the jar label, "this build" for null). */
+    public record Key(String scenario, String setup) {}
 
     public record Results(Options options, Instant started, String javaVersion, int cores, long memoryBytes,
-                          double loadAtStart, double loadAtEnd, String source, List<Jar> jars, List<Setup> setups,
-                          Map<Path, String> routeKeys, Map<Variant, InvokeLine> baselines, Map<Key, List<Measurement>> runs,
-                          Map<Key, List<InvokeLine>> breakdowns, Map<Key, Map<String, Integer>> histograms) {
-        /** The main jar's cold starts under {@code variant}. */
-        public List<Measurement> runs(Path event, Variant variant) { return runs(event, variant.name()); }
+                          double loadAtStart, double loadAtEnd, String source, List<Scenario> scenarios, Map<String, String> labels,
+                          List<JarInfo> jars, Map<String, List<Setup>> setups, Map<String, InvokeLine> baselines,
+                          Map<Key, List<Measurement>> runs, Map<Key, List<InvokeLine>> breakdowns,
+                          Map<Key, Map<String, Integer>> histograms, int webhookDeliveriesReceived) {
 
-        public List<Measurement> runs(Path event, String setup) { return runs.getOrDefault(new Key(event, setup), List.of()); }
+        public List<Measurement> runs(String scenario, String setup) { return runs.getOrDefault(new Key(scenario, setup), List.of()); }
+
+        public List<Measurement> runs(Scenario scenario, Variant variant) { return runs(scenario.id(), variant.name()); }
+
+        public List<JarInfo> jars(String function) { return jars.stream().filter(j -> j.function().equals(function)).toList(); }
+
+        public List<Scenario> scenarios(String function) { return scenarios.stream().filter(s -> s.function().equals(function)).toList(); }
     }
+
+    /** Label of this build's jar in the histograms. */
+    static final String THIS_BUILD = "this build";
+    /** Label of the histogram of the classes loaded after a primed restore. */
+    static final String AFTER_PRIMED_RESTORE = "this build, c1-primed, after the restore";
 
     // ---- running -----------------------------------------------------------------------------------
 
@@ -239,7 +340,7 @@ public final class ColdStartBench {
         System.setProperty("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
         try {
             Results results = run(options, System.err);
-            String report = markdown(results);
+            String report = ColdStartReport.markdown(results);
             System.out.println();
             System.out.print(report);
             if (options.markdownOut() != null) {
@@ -256,19 +357,33 @@ public final class ColdStartBench {
     }
 
     public static Results run(Options options, PrintStream progress) {
-        Map<String, Path> jarSources = new LinkedHashMap<>();
-        jarSources.put(null, options.resolve(options.functionJar()));
-        options.compareJars().forEach((label, p) -> jarSources.put(label, options.resolve(p)));
-        jarSources.forEach((label, p) -> {
-            if (!Files.isRegularFile(p)) {
-                throw new IllegalStateException("no function jar at " + p + (label == null ? "; build it with ./mvnw -B -q -DskipTests install" : ""));
-            }
-        });
+        return run(options, progress, server -> { });
+    }
+
+    /** As above; {@code beforeClose} sees the local server once every child has run (tests look at the table). */
+    public static Results run(Options options, PrintStream progress, java.util.function.Consumer<LocalServer> beforeClose) {
+        List<Scenario> scenarios = options.scenarios();
+        if (scenarios.isEmpty()) throw new IllegalArgumentException("no events to run");
+        List<String> functions = scenarios.stream().map(Scenario::function).distinct().toList();
+
+        // function -> (label -> jar); null label: this build
+        Map<String, Map<String, Path>> jarSources = new LinkedHashMap<>();
+        for (String f : functions) {
+            Map<String, Path> m = new LinkedHashMap<>();
+            m.put(null, options.functionJar(f));
+            options.compare().forEach((label, dir) -> m.put(label, options.compareJar(dir, f)));
+            m.forEach((label, p) -> {
+                if (!Files.isRegularFile(p)) {
+                    throw new IllegalStateException("no " + f + " jar at " + p
+                            + (label == null ? "; build it with ./mvnw -B -q -DskipTests package -pl bench -am" : " (--compare " + label + ")"));
+                }
+            });
+            jarSources.put(f, m);
+        }
         Path invokerJar = options.resolvedInvokerJar();
         if (!Files.isRegularFile(invokerJar)) throw new IllegalStateException("no invoker jar at " + invokerJar);
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        FunctionSpec spec = IdentityRoutes.SPEC;
 
         Path work;
         try {
@@ -276,94 +391,133 @@ public final class ColdStartBench {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        try (LocalServer server = LocalServer.start(LocalOptions.defaults().withPort(0).withBcryptCost(4))) {
-            Map<String, String> env = childEnvironment(server.config(), server.queueUrls(), spec);
+        // Access tokens for a day: a full run takes longer than the default 15 minutes, and the events are written once.
+        LocalOptions serverOptions = LocalOptions.defaults().withPort(0).withBcryptCost(4).with("GANTRY_WEBHOOKS_ALLOW_LOOPBACK", "true")
+                .with("GANTRY_ACCESS_TOKEN_TTL_SECONDS", "86400");
+        try (LocalServer server = LocalServer.start(serverOptions); Fixtures fixtures = new Fixtures(server)) {
+            Map<String, String> env = childEnvironment(serverOptions, server.config(), server.queueUrls());
             // Snapshots: a build running beside the benchmark must not swap a jar between two children.
-            List<Jar> jars = new ArrayList<>();
-            Map<Jar, ChildJvm> children = new LinkedHashMap<>();
-            for (Map.Entry<String, Path> e : jarSources.entrySet()) {
-                Path dir = Files.createDirectories(work.resolve(e.getKey() == null ? "main" : "compare-" + e.getKey()));
-                Path copy = dir.resolve(e.getValue().getFileName());
-                Files.copy(e.getValue(), copy);
-                Jar jar = new Jar(e.getKey(), e.getValue(), Files.size(copy), sha256(copy));
-                jars.add(jar);
-                children.put(jar, new ChildJvm(copy, invokerJar, env, dir, options.childTimeout()));
+            List<JarInfo> jars = new ArrayList<>();
+            Map<String, Map<String, ChildJvm>> children = new LinkedHashMap<>(); // function -> label ("" for this build) -> child
+            for (Map.Entry<String, Map<String, Path>> f : jarSources.entrySet()) {
+                Map<String, ChildJvm> byLabel = new LinkedHashMap<>();
+                for (Map.Entry<String, Path> e : f.getValue().entrySet()) {
+                    Path dir = Files.createDirectories(work.resolve(f.getKey()).resolve(e.getKey() == null ? "this" : "compare-" + e.getKey()));
+                    Path copy = dir.resolve(e.getValue().getFileName());
+                    Files.copy(e.getValue(), copy);
+                    jars.add(JarInfo.of(f.getKey(), e.getKey(), e.getValue(), copy));
+                    byLabel.put(e.getKey() == null ? "" : e.getKey(), new ChildJvm(copy, invokerJar, env, dir, options.childTimeout()));
+                }
+                children.put(f.getKey(), byLabel);
             }
-            List<Setup> setups = new ArrayList<>();
-            for (Jar jar : jars) {
-                for (Variant v : options.variants()) setups.add(new Setup(jar.label() == null ? v.name() : jar.label() + " " + v.name(), jar, v));
+            Map<String, List<Setup>> setups = new LinkedHashMap<>();
+            for (String f : functions) {
+                List<Setup> list = new ArrayList<>();
+                for (Variant v : options.variants()) list.add(new Setup(v.name(), f, null, v));
+                for (String label : options.compare().keySet()) {
+                    for (Variant v : options.variants()) if (!v.snapshot()) list.add(new Setup(label + " " + v.name(), f, label, v));
+                }
+                setups.put(f, list);
             }
-            ChildJvm main = children.get(jars.get(0));
 
-            String token = signUp(server.baseUrl());
-            Map<Path, Path> eventFiles = new LinkedHashMap<>();
-            Map<Path, String> routeKeys = new LinkedHashMap<>();
-            for (Path given : options.events()) {
-                Path event = options.resolve(given);
-                String text = read(event).replace(TOKEN_PLACEHOLDER, token);
-                if (text.contains("{{")) throw new IllegalArgumentException(event + " has a placeholder other than " + TOKEN_PLACEHOLDER);
-                Path file = work.resolve(event.getFileName().toString());
-                write(file, text);
-                eventFiles.put(event, file);
-                routeKeys.put(event, routeKey(text));
+            Map<String, String> templates = new LinkedHashMap<>();
+            Map<String, String> labels = new LinkedHashMap<>();
+            Map<String, Path> fixedFiles = new LinkedHashMap<>();
+            for (Scenario s : scenarios) {
+                String template = read(s.event());
+                Fixtures.placeholders(template); // unknown placeholders fail here, before anything runs
+                templates.put(s.id(), template);
+                labels.put(s.id(), label(s, template));
+                if (!Fixtures.perRun(template)) {
+                    Path file = work.resolve(s.childName() + ".json");
+                    write(file, fixtures.render(template));
+                    fixedFiles.put(s.id(), file);
+                }
             }
+            ChildJvm any = children.get(functions.get(0)).get("");
             progress.printf("coldstart: %s; children run %s -cp <function jar>:%s (logs in %s; kept if GANTRY_BENCH_KEEP is set)%n",
-                    Runtime.version(), main.java(), invokerJar, work);
+                    Runtime.version(), any.java(), invokerJar, work);
 
-            Map<Variant, InvokeLine> baselines = new LinkedHashMap<>();
+            Map<String, InvokeLine> baselines = new LinkedHashMap<>();
             for (Variant v : options.variants()) {
-                baselines.put(v, main.run("baseline-" + v.name(), v, List.of(), Invoke.class.getName(), List.of("--baseline")).line());
+                if (v.snapshot()) continue;
+                baselines.put(v.name(), any.run("baseline-" + v.name(), v, List.of(), Invoke.class.getName(), List.of("--baseline")).line());
             }
 
             Map<Key, List<Measurement>> runs = new LinkedHashMap<>();
             int total = options.warmup() + options.runs();
             for (int i = 0; i < total; i++) {
                 boolean warm = i < options.warmup();
-                for (Path event : eventFiles.keySet()) {
-                    for (Setup setup : setups) {
-                        String name = childName(event, setup, warm ? "warmup" + (i + 1) : "run" + (i - options.warmup() + 1));
-                        ChildJvm.Result r = children.get(setup.jar()).run(name, setup.variant(), List.of(), Invoke.class.getName(),
-                                List.of(options.handlerClass(), eventFiles.get(event).toString()));
+                for (Scenario s : scenarios) {
+                    for (Setup setup : setups.get(s.function())) {
+                        String name = s.childName() + "-" + setup.name().replace(' ', '-') + "-"
+                                + (warm ? "warmup" + (i + 1) : "run" + (i - options.warmup() + 1));
+                        Path event = eventFile(s, name, work, templates, fixedFiles, fixtures);
+                        List<String> args = new ArrayList<>();
+                        if (setup.variant().invokerFlag() != null) args.add(setup.variant().invokerFlag());
+                        args.add(s.handlerClass());
+                        args.add(event.toString());
+                        ChildJvm.Result r = children.get(s.function()).get(setup.jarLabel() == null ? "" : setup.jarLabel())
+                                .run(name, setup.variant(), List.of(), Invoke.class.getName(), args, lambdaEnvironment(s));
                         InvokeLine line = checked(r);
-                        progress.printf("coldstart: %-36s status %d, JVM start -> answer %7.1f ms, wall %7.1f ms%s%n", name,
-                                line.status(), line.number("jvm_to_answer_ms"), r.wallMillis(), warm ? " (discarded)" : "");
-                        if (!warm) runs.computeIfAbsent(new Key(event, setup.name()), k -> new ArrayList<>()).add(new Measurement(line, r.wallMillis()));
+                        String restore = line.has("restore_to_answer_ms") ? String.format(", restore -> answer %6.1f ms", line.number("restore_to_answer_ms")) : "";
+                        progress.printf("coldstart: %-52s status %d, JVM start -> answer %7.1f ms%s%s%n", name, line.status(),
+                                line.number("jvm_to_answer_ms"), restore, warm ? " (discarded)" : "");
+                        if (!warm) runs.computeIfAbsent(new Key(s.id(), setup.name()), k -> new ArrayList<>()).add(new Measurement(line, r.wallMillis()));
                     }
                 }
             }
 
             Map<Key, List<InvokeLine>> breakdowns = new LinkedHashMap<>();
             for (int i = 0; i < options.breakdownRuns(); i++) {
-                for (Path event : eventFiles.keySet()) {
-                    for (Setup setup : setups) {
-                        String name = childName(event, setup, "breakdown" + (i + 1));
-                        InvokeLine line = checked(children.get(setup.jar()).run(name, setup.variant(), List.of(), Breakdown.class.getName(),
-                                List.of(eventFiles.get(event).toString())));
-                        progress.printf("coldstart: %-36s status %d%n", name, line.status());
-                        breakdowns.computeIfAbsent(new Key(event, setup.name()), k -> new ArrayList<>()).add(line);
+                for (Scenario s : scenarios) {
+                    for (Setup setup : setups.get(s.function())) {
+                        if (setup.jarLabel() != null || setup.variant().snapshot()) continue;
+                        String name = s.childName() + "-" + setup.name() + "-breakdown" + (i + 1);
+                        Path event = eventFile(s, name, work, templates, fixedFiles, fixtures);
+                        List<String> args = new ArrayList<>();
+                        if (s.function().equals("identity")) args.add("--auth-service");
+                        args.add(s.handlerClass());
+                        args.add(event.toString());
+                        InvokeLine line = checked(children.get(s.function()).get("").run(name, setup.variant(), List.of(),
+                                Breakdown.class.getName(), args, lambdaEnvironment(s)));
+                        progress.printf("coldstart: %-52s status %d%n", name, line.status());
+                        breakdowns.computeIfAbsent(new Key(s.id(), setup.name()), k -> new ArrayList<>()).add(line);
                     }
                 }
             }
 
             Map<Key, Map<String, Integer>> histograms = new LinkedHashMap<>();
             if (options.classHistogram()) {
-                for (Path event : eventFiles.keySet()) {
-                    for (Jar jar : jars) {
-                        Setup setup = new Setup(jar.label() == null ? "default" : jar.label() + " default", jar, Variant.DEFAULT);
-                        String name = childName(event, setup, "classload");
+                for (Scenario s : scenarios) {
+                    for (Map.Entry<String, ChildJvm> c : children.get(s.function()).entrySet()) {
+                        String label = c.getKey().isEmpty() ? THIS_BUILD : c.getKey();
+                        String name = s.childName() + "-" + label.replace(' ', '-') + "-classload";
                         Path log = work.resolve(name + ".classload.log");
-                        checked(children.get(jar).run(name, Variant.DEFAULT, List.of("-Xlog:class+load=info:file=" + log),
-                                Invoke.class.getName(), List.of(options.handlerClass(), eventFiles.get(event).toString())));
-                        histograms.put(new Key(event, jar.label()), ClassLoadHistogram.count(Files.readAllLines(log)));
+                        Path event = eventFile(s, name, work, templates, fixedFiles, fixtures);
+                        checked(c.getValue().run(name, Variant.DEFAULT, List.of("-Xlog:class+load=info:file=" + log),
+                                Invoke.class.getName(), List.of(s.handlerClass(), event.toString()), lambdaEnvironment(s)));
+                        histograms.put(new Key(s.id(), label), ClassLoadHistogram.count(Files.readAllLines(log)));
+                    }
+                    // What the first request after a primed restore still loads: what the priming does not reach.
+                    if (options.variants().contains(Variant.PRIMED)) {
+                        String name = s.childName() + "-c1-primed-classload";
+                        Path log = work.resolve(name + ".classload.log");
+                        Path event = eventFile(s, name, work, templates, fixedFiles, fixtures);
+                        checked(children.get(s.function()).get("").run(name, Variant.PRIMED, List.of("-Xlog:class+load=info:file=" + log),
+                                Invoke.class.getName(), List.of(Variant.PRIMED.invokerFlag(), s.handlerClass(), event.toString()), lambdaEnvironment(s)));
+                        histograms.put(new Key(s.id(), AFTER_PRIMED_RESTORE),
+                                ClassLoadHistogram.countAfter(Files.readAllLines(log), RestoreMarker.class.getName()));
                     }
                 }
             }
 
+            beforeClose.accept(server);
             long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
             double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
             Results results = new Results(options, started, javaVersion(), Runtime.getRuntime().availableProcessors(), memory,
-                    loadBefore, loadAfter, source(options.repoRoot()), List.copyOf(jars), List.copyOf(setups), routeKeys, baselines,
-                    runs, breakdowns, histograms);
+                    loadBefore, loadAfter, source(options.repoRoot()), scenarios, labels, List.copyOf(jars), setups, baselines,
+                    runs, breakdowns, histograms, fixtures.received());
             if (System.getenv("GANTRY_BENCH_KEEP") == null) deleteTree(work); // kept when a child failed: the message names it
             return results;
         } catch (IOException e) {
@@ -371,26 +525,53 @@ public final class ColdStartBench {
         }
     }
 
-    private static String childName(Path event, Setup setup, String what) {
-        return event.getFileName().toString().replace(".json", "") + "-" + setup.name().replace(' ', '-') + "-" + what;
+    /** The event for one child: written once, or again for this child when it has per-run placeholders. */
+    private static Path eventFile(Scenario s, String childName, Path work, Map<String, String> templates, Map<String, Path> fixed,
+                                  Fixtures fixtures) {
+        Path f = fixed.get(s.id());
+        if (f != null) return f;
+        Path file = work.resolve(childName + ".event.json");
+        write(file, fixtures.render(templates.get(s.id())));
+        return file;
+    }
+
+    /** "GET /v1/me" for an API event; for a worker its name and trigger, e.g. "webhook-delivery (SQS)". */
+    static String label(Scenario s, String template) {
+        try {
+            JsonNode event = new ObjectMapper().readTree(template);
+            if (event.has("routeKey")) return event.get("routeKey").asText();
+            String trigger = "event";
+            JsonNode records = event.path("Records");
+            if (records.isArray() && !records.isEmpty()) {
+                String source = records.get(0).path("eventSource").asText("");
+                trigger = source.equals("aws:sqs") ? "SQS" : source.equals("aws:dynamodb") ? "DynamoDB stream" : source;
+            } else if (event.path("detail-type").asText("").equals("Scheduled Event")) {
+                trigger = "schedule";
+            }
+            return (s.worker() != null ? s.worker() : s.function()) + " (" + trigger + ")";
+        } catch (IOException e) {
+            throw new IllegalArgumentException(s.event() + " is not JSON: " + e.getMessage(), e);
+        }
     }
 
     /** The child's result line; a failed child or an error answer stops the benchmark. */
     static InvokeLine checked(ChildJvm.Result r) {
         InvokeLine line = r.line();
-        if (line.status() >= 400) throw new IllegalStateException(r.describe("answered HTTP " + line.status()));
+        if (line.status() >= 400) throw new IllegalStateException(r.describe("answered status " + line.status()));
         return line;
     }
 
     /**
-     * What the function's no-arg constructor reads, as the CDK stack gives it in AWS (table, secret
-     * ids, queue URLs, Powertools settings), plus the local endpoints and the region. With an
+     * What every function's no-arg constructor reads, as the CDK stack gives it in AWS (table, secret
+     * ids, queue URLs, Powertools settings), plus the local endpoints, the region and the local
+     * server's own function settings (e.g. plain-http webhook endpoints on loopback allowed). With an
      * endpoint set, {@code GantryConfig.local()} is true and the SDK clients use static credentials,
-     * so no AWS credentials are needed. {@code GANTRY_BCRYPT_COST} is left unset: the production
-     * cost (12), which only the bcrypt stage of the breakdown touches.
+     * so no AWS credentials are needed. {@code GANTRY_BCRYPT_COST} is left out: the production cost
+     * (12), which only the identity breakdown's bcrypt stage touches.
      */
-    static Map<String, String> childEnvironment(GantryConfig config, Map<String, String> queueUrls, FunctionSpec spec) {
-        Map<String, String> env = new LinkedHashMap<>();
+    static Map<String, String> childEnvironment(LocalOptions serverOptions, GantryConfig config, Map<String, String> queueUrls) {
+        Map<String, String> env = new LinkedHashMap<>(serverOptions.functionEnvironment());
+        env.remove(LocalOptions.BCRYPT_COST);
         env.put("AWS_REGION", config.region());
         env.put("GANTRY_TABLE", config.tableName());
         env.put("GANTRY_DYNAMODB_ENDPOINT", config.dynamoEndpoint().toString());
@@ -401,32 +582,17 @@ public final class ColdStartBench {
             String url = queueUrls.get(q.name());
             if (url != null) env.put(q.urlEnvVar(), url);
         }
-        env.put("POWERTOOLS_SERVICE_NAME", "gantry-" + spec.name());
         env.put("POWERTOOLS_LOG_LEVEL", "INFO");
-        env.put("AWS_LAMBDA_FUNCTION_NAME", spec.name());
-        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", String.valueOf(spec.memoryMb()));
         return env;
     }
 
-    /** A new user (own free workspace) signed up through the local server's HTTP API; returns the access token. */
-    static String signUp(URI baseUrl) {
-        String email = "coldstart-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
-        String body = "{\"email\":\"" + email + "\",\"password\":\"correct horse battery\",\"name\":\"Cold Start\"}";
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(baseUrl.resolve("/v1/auth/signup"))
-                    .header("content-type", "application/json").timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 201) throw new IllegalStateException("signup answered " + r.statusCode() + ": " + r.body());
-            JsonNode token = new ObjectMapper().readTree(r.body()).get("token");
-            if (token == null || !token.isTextual()) throw new IllegalStateException("signup answered no token: " + r.body());
-            return token.asText();
-        } catch (IOException e) {
-            throw new UncheckedIOException("signup over HTTP failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+    /** What Lambda sets per function: its name, its memory, and the service name the stack gives Powertools. */
+    static Map<String, String> lambdaEnvironment(Scenario s) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("POWERTOOLS_SERVICE_NAME", "gantry-" + s.lambdaName());
+        env.put("AWS_LAMBDA_FUNCTION_NAME", s.lambdaName());
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", String.valueOf(s.memoryMb()));
+        return env;
     }
 
     /** "commit abc1234" (plus "with uncommitted changes"), or why not, best effort. */
@@ -462,20 +628,6 @@ public final class ColdStartBench {
         }
     }
 
-    private static String sha256(Path file) throws IOException {
-        try {
-            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
-            return java.util.HexFormat.of().formatHex(d.digest(Files.readAllBytes(file)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String routeKey(String eventJson) throws IOException {
-        JsonNode key = new ObjectMapper().readTree(eventJson).get("routeKey");
-        return key == null ? "?" : key.asText();
-    }
-
     private static String javaVersion() {
         return System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
     }
@@ -494,141 +646,5 @@ public final class ColdStartBench {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    // ---- the report --------------------------------------------------------------------------------
-
-    private record Metric(String label, Function<Measurement, Double> value, boolean count) {}
-
-    private static final List<Metric> METRICS = List.of(
-            new Metric("JVM start → first answer (ms)", m -> m.line().number("jvm_to_answer_ms"), false),
-            new Metric("spawn → first answer (ms)", m -> m.line().number("spawn_to_answer_ms"), false),
-            new Metric("JVM start → main (ms)", m -> m.line().number("jvm_to_main_ms"), false),
-            new Metric("init: handler class + constructor (ms)", m -> m.line().number("init_ms"), false),
-            new Metric("event deserialization (ms)", m -> m.line().number("parse_ms"), false),
-            new Metric("first invoke: handleRequest (ms)", m -> m.line().number("invoke_ms"), false),
-            new Metric("response serialization (ms)", m -> m.line().number("respond_ms"), false),
-            new Metric("child wall time, spawn → exit (ms)", Measurement::wallMillis, false),
-            new Metric("classes loaded at the answer", m -> m.line().number("classes"), true));
-
-    private static final List<String[]> STAGES = List.of(
-            new String[]{"jvm_to_main_ms", "JVM start → main"},
-            new String[]{"stage_logging_ms", "first SLF4J logger (Log4j 2 starts, reads log4j2.xml)"},
-            new String[]{"stage_jackson_ms", "ObjectMapper + event deserialized"},
-            new String[]{"stage_wiring_ms", "`Wiring.fromEnvironment()`: config, DynamoDB + Secrets Manager SDK clients"},
-            new String[]{"stage_handler_ms", "`new IdentityHandler(wiring)`: router, services"},
-            new String[]{"stage_secret_ms", "JWT secret fetched from Secrets Manager (Powertools)"},
-            new String[]{"stage_invoke1_ms", "first handleRequest"},
-            new String[]{"jvm_to_answer_ms", "**JVM start → first answer**"},
-            new String[]{"stage_invoke2_ms", "second handleRequest (warm, same JVM)"},
-            new String[]{"stage_auth_service_ms", "`Wiring.authService()`: bcrypt decoy hash (not on these paths; first signup/login pays it)"});
-
-    public static String markdown(Results r) {
-        Options o = r.options();
-        StringBuilder b = new StringBuilder();
-        b.append("Run ").append(r.started()).append(" on ").append(r.cores()).append(" cores, ")
-                .append(String.format(Locale.ROOT, "%.1f GiB", r.memoryBytes() / (1024.0 * 1024 * 1024))).append(" RAM; ")
-                .append(r.javaVersion()).append(" (parent and children). ")
-                .append(String.format(Locale.ROOT, "1-minute load average %.2f at the start, %.2f at the end.%n", r.loadAtStart(), r.loadAtEnd()));
-        b.append("Source: ").append(r.source()).append(". Handler `").append(o.handlerClass()).append("`. ")
-                .append(o.runs()).append(" measured cold starts per event and setup, after ").append(o.warmup())
-                .append(" discarded; events and setups interleaved run by run.\n\n");
-        for (Jar jar : r.jars()) {
-            b.append("- ").append(jar.label() == null ? "Function jar" : "Compared jar **" + jar.label() + "**").append(" `")
-                    .append(shown(o, jar.source())).append("`: ").append(jar.bytes()).append(" bytes (")
-                    .append(String.format(Locale.ROOT, "%.1f MiB", jar.bytes() / (1024.0 * 1024))).append("), sha-256 `")
-                    .append(jar.sha256(), 0, 12).append("…`\n");
-        }
-        b.append("- The JVM and the invoker alone (`Invoke --baseline`, no handler) load ");
-        List<String> base = new ArrayList<>();
-        r.baselines().forEach((v, line) -> base.add((int) line.number("classes") + " classes (" + v.name() + ")"));
-        b.append(String.join(", ", base)).append(".\n");
-        b.append("- Variants: ");
-        List<String> vs = new ArrayList<>();
-        for (Variant v : o.variants()) vs.add("`" + v.name() + "` = " + v.label() + (v.javaToolOptions() == null ? "" : ", `JAVA_TOOL_OPTIONS=\"" + v.javaToolOptions() + "\"`"));
-        b.append(String.join("; ", vs)).append(".\n\n");
-
-        for (Path event : r.routeKeys().keySet()) {
-            b.append("#### `").append(r.routeKeys().get(event)).append("` (`").append(shown(o, event)).append("`)\n\n");
-            b.append("| ");
-            StringBuilder rule = new StringBuilder("|---");
-            for (Setup setup : r.setups()) {
-                b.append("| ").append(setup.name()).append(": min | median | max ");
-                rule.append("|---:|---:|---:");
-            }
-            b.append("|\n").append(rule).append("|\n");
-            for (Metric m : METRICS) {
-                b.append("| ").append(m.label()).append(' ');
-                for (Setup setup : r.setups()) {
-                    Stats s = Stats.of(r.runs(event, setup.name()).stream().map(m.value()).toList());
-                    b.append("| ").append(num(s.min(), m.count())).append(" | ").append(num(s.median(), m.count()))
-                            .append(" | ").append(num(s.max(), m.count())).append(' ');
-                }
-                b.append("|\n");
-            }
-            b.append('\n');
-        }
-
-        if (!r.breakdowns().isEmpty()) {
-            b.append("#### Where the time goes (`Breakdown`, median of ").append(o.breakdownRuns()).append(" runs, ms)\n\n");
-            b.append("| stage ");
-            StringBuilder rule = new StringBuilder("|---");
-            for (Path event : r.routeKeys().keySet()) {
-                for (Setup setup : r.setups()) {
-                    b.append("| ").append(r.routeKeys().get(event)).append(", ").append(setup.name()).append(' ');
-                    rule.append("|---:");
-                }
-            }
-            b.append("|\n").append(rule).append("|\n");
-            for (String[] stage : STAGES) {
-                b.append("| ").append(stage[1]).append(' ');
-                for (Path event : r.routeKeys().keySet()) {
-                    for (Setup setup : r.setups()) {
-                        List<InvokeLine> lines = r.breakdowns().getOrDefault(new Key(event, setup.name()), List.of());
-                        List<Double> values = lines.stream().filter(l -> l.has(stage[0])).map(l -> l.number(stage[0])).toList();
-                        b.append("| ").append(values.isEmpty() ? "–" : num(Stats.of(values).median(), false)).append(' ');
-                    }
-                }
-                b.append("|\n");
-            }
-            InvokeLine any = r.breakdowns().values().iterator().next().get(0);
-            b.append("\nThe bcrypt row is at cost ").append(any.text("bcrypt_cost")).append(" (`GANTRY_BCRYPT_COST` unset: the production default).\n\n");
-        }
-
-        if (!r.histograms().isEmpty()) {
-            b.append("#### Classes loaded by library (one `-Xlog:class+load` run per event and jar, default flags)\n\n");
-            b.append("| library ");
-            StringBuilder rule = new StringBuilder("|---");
-            for (Key k : r.histograms().keySet()) {
-                b.append("| ").append(r.routeKeys().get(k.event())).append(k.setup() == null ? "" : " (" + k.setup() + ")").append(' ');
-                rule.append("|---:");
-            }
-            b.append("|\n").append(rule).append("|\n");
-            TreeSet<String> groups = new TreeSet<>(Comparator.comparingInt((String g) -> -r.histograms().values().stream()
-                    .mapToInt(h -> h.getOrDefault(g, 0)).max().orElse(0)).thenComparing(Function.identity()));
-            r.histograms().values().forEach(h -> groups.addAll(h.keySet()));
-            for (String g : groups) {
-                b.append("| ").append(g).append(' ');
-                for (Map<String, Integer> h : r.histograms().values()) b.append("| ").append(h.getOrDefault(g, 0)).append(' ');
-                b.append("|\n");
-            }
-            b.append("| **total** ");
-            for (Map<String, Integer> h : r.histograms().values()) {
-                b.append("| **").append(h.values().stream().mapToInt(Integer::intValue).sum()).append("** ");
-            }
-            b.append("|\n");
-        }
-        return b.toString();
-    }
-
-    /** Relative to the repository root when inside it. */
-    private static Path shown(Options o, Path p) {
-        Path abs = p.toAbsolutePath().normalize();
-        return abs.startsWith(o.repoRoot()) ? o.repoRoot().relativize(abs) : abs;
-    }
-
-    static String num(double v, boolean count) {
-        if (count || v >= 100) return String.valueOf(Math.round(v));
-        return String.format(Locale.ROOT, "%.1f", v);
     }
 }

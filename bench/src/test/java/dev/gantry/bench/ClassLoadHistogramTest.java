@@ -27,4 +27,19 @@ class ClassLoadHistogramTest {
                 .containsEntry("org.example", 1)
                 .hasSize(6);
     }
+
+    @Test
+    void countsOnlyWhatFollowsTheMarkerWhenOneIsGiven() {
+        List<String> log = List.of(
+                "[0.010s][info][class,load] java.lang.Object source: shared objects file",
+                "[0.300s][info][class,load] software.amazon.awssdk.core.SdkBytes source: file:/x/identity.jar",
+                "[0.400s][info][class,load] dev.gantry.bench.invoke.RestoreMarker source: file:/x/invoker.jar",
+                "[0.500s][info][class,load] sun.net.www.protocol.http.HttpURLConnection source: jrt:/java.base",
+                "[0.501s][info][class,load] dev.gantry.shared.Thing source: file:/x/identity.jar");
+
+        assertThat(ClassLoadHistogram.countAfter(log, "dev.gantry.bench.invoke.RestoreMarker"))
+                .containsExactlyInAnyOrderEntriesOf(java.util.Map.of(ClassLoadHistogram.JDK_OTHER, 1, "Gantry (shared + the function)", 1));
+        assertThat(ClassLoadHistogram.countAfter(log, "no.such.Marker")).isEmpty();
+        assertThat(ClassLoadHistogram.count(log).values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(5);
+    }
 }

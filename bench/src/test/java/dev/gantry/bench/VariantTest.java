@@ -18,8 +18,14 @@ class VariantTest {
     }
 
     @Test
-    void defaultSetsNothing() {
+    void defaultSetsNothingAndTheSnapshotStandInsRunUnderC1() {
         assertThat(Variant.DEFAULT.javaToolOptions()).isNull();
         assertThat(Variant.named("c1")).isSameAs(Variant.C1);
+        assertThat(Variant.SNAPSHOT.javaToolOptions()).isEqualTo(Variant.C1.javaToolOptions());
+        assertThat(Variant.PRIMED.javaToolOptions()).isEqualTo(Variant.C1.javaToolOptions());
+        assertThat(Variant.ALL).filteredOn(Variant::snapshot).extracting(Variant::invokerFlag)
+                .containsExactly("--snapshot-no-hooks", "--snapshot");
+        assertThat(Variant.DEFAULT.snapshot()).isFalse();
+        assertThat(Variant.C1.snapshot()).isFalse();
     }
 }

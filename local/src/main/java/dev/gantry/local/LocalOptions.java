@@ -284,7 +284,7 @@ public final class LocalOptions {
 
                 Read from the process environment only:
                   GANTRY_LOG_LEVEL
-                      Level of the functions' JSON logs (read by log4j2.xml). Default: INFO.
+                      Level of the functions' JSON logs (read by log4j2.properties). Default: INFO.
                   GANTRY_DEBUG
                       Set (to anything) to print the stack trace when the server cannot start. Default: unset.
 

@@ -82,9 +82,13 @@ public final class Wiring {
     private volatile dev.gantry.shared.observability.Metrics metrics = dev.gantry.shared.observability.Metrics.NONE;
 
     public Wiring(GantryConfig config, Clock clock, SecretStore secrets, List<ExecutionInterceptor> dynamoInterceptors) {
+        this(config, clock, secrets, dynamoInterceptors, UrlConnectionHttpClient.create());
+    }
+
+    /** {@code http}: the SDK clients' HTTP client (the SnapStart priming's never opens a connection: see OfflineAws). */
+    public Wiring(GantryConfig config, Clock clock, SecretStore secrets, List<ExecutionInterceptor> dynamoInterceptors, SdkHttpClient http) {
         this.config = config;
         this.clock = clock;
-        SdkHttpClient http = UrlConnectionHttpClient.create();
         var dynamoBuilder = DynamoDbClient.builder().httpClient(http).region(Region.of(config.region()))
                 .credentialsProvider(credentials(config))
                 .overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(traced(dynamoInterceptors)).build());

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.http.Router;
 import dev.gantry.shared.limits.RateLimiter;
 import dev.gantry.shared.observability.Invocations;
@@ -23,8 +24,12 @@ public final class GitHubIngestHandler implements RequestHandler<APIGatewayV2HTT
     private final Router<GitHubIngestApi> router;
     private final Metrics metrics;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public GitHubIngestHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("github-ingest", GitHubIngestPriming::prime);
     }
 
     public GitHubIngestHandler(Wiring wiring) {

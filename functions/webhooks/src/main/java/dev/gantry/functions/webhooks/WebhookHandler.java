@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.http.Router;
 import dev.gantry.shared.observability.Invocations;
 import dev.gantry.shared.observability.Metrics;
@@ -14,8 +15,12 @@ public final class WebhookHandler implements RequestHandler<APIGatewayV2HTTPEven
     private final Router<WebhookApi> router;
     private final Metrics metrics;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public WebhookHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("webhooks", WebhookPriming::prime);
     }
 
     public WebhookHandler(Wiring wiring) {

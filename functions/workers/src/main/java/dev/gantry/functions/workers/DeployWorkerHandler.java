@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.http.Json;
 import dev.gantry.shared.observability.Invocations;
 import dev.gantry.shared.observability.Metrics;
@@ -23,8 +24,12 @@ public final class DeployWorkerHandler implements RequestHandler<SQSEvent, SQSBa
     private final DeployRunner deploys;
     private final Metrics metrics;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public DeployWorkerHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("deploy-worker", WorkerPriming::deployWorker);
     }
 
     public DeployWorkerHandler(Wiring wiring) {

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.github.GitHubEventProcessor;
 import dev.gantry.shared.observability.Invocations;
 import dev.gantry.shared.observability.Metrics;
@@ -18,8 +19,12 @@ public final class GitHubEventsWorkerHandler implements RequestHandler<SQSEvent,
     private final GitHubEventProcessor processor;
     private final Metrics metrics;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public GitHubEventsWorkerHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("github-events-worker", WorkerPriming::gitHubEventsWorker);
     }
 
     public GitHubEventsWorkerHandler(Wiring wiring) {

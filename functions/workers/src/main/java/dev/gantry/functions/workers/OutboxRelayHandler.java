@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.observability.Invocations;
 import dev.gantry.shared.observability.Metrics;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.queues.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +24,12 @@ public final class OutboxRelayHandler implements RequestHandler<Map<String, Obje
     private final Outbox outbox;
     private final Metrics metrics;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public OutboxRelayHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("outbox-relay", WorkerPriming::outboxRelay);
     }
 
     public OutboxRelayHandler(Wiring wiring) {

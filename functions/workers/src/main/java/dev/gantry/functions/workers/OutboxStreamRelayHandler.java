@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.observability.Invocations;
 import dev.gantry.shared.observability.Metrics;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.queues.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +26,12 @@ public final class OutboxStreamRelayHandler implements RequestHandler<DynamodbEv
     private final Outbox outbox;
     private final Metrics metrics;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public OutboxStreamRelayHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("outbox-stream-relay", WorkerPriming::outboxStreamRelay);
     }
 
     public OutboxStreamRelayHandler(Wiring wiring) {

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.observability.Invocations;
 import dev.gantry.shared.observability.Metrics;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.platform.ScanRunner;
 
 /** Consumes the scans queue: each message scans one repo (see {@link ScanRunner}). */
@@ -14,8 +15,12 @@ public final class ScanWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
     private final ScanRunner runner;
     private final Metrics metrics;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public ScanWorkerHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("scan-worker", WorkerPriming::scanWorker);
     }
 
     public ScanWorkerHandler(Wiring wiring) {

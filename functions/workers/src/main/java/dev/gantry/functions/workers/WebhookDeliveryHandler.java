@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.observability.Invocations;
 import dev.gantry.shared.observability.Metrics;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.webhooks.WebhookDispatcher;
 
 /**
@@ -18,8 +19,12 @@ public final class WebhookDeliveryHandler implements RequestHandler<SQSEvent, SQ
     private final WebhookDispatcher dispatcher;
     private final Metrics metrics;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public WebhookDeliveryHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("webhook-delivery", WorkerPriming::webhookDelivery);
     }
 
     public WebhookDeliveryHandler(Wiring wiring) {

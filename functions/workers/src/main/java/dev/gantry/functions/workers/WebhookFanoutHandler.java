@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.gantry.shared.config.Wiring;
 import dev.gantry.shared.observability.Invocations;
 import dev.gantry.shared.observability.Metrics;
+import dev.gantry.shared.snapstart.Priming;
 import dev.gantry.shared.webhooks.WebhookDispatcher;
 
 /** Consumes the webhook-fanout queue: each event becomes one delivery per subscribed endpoint (see {@link WebhookDispatcher#fanOut}). */
@@ -14,8 +15,12 @@ public final class WebhookFanoutHandler implements RequestHandler<SQSEvent, SQSB
     private final WebhookDispatcher dispatcher;
     private final Metrics metrics;
 
+    /** SnapStart priming hook, held here because the CRaC context holds it weakly (Lambda entry point only). */
+    private Priming priming;
+
     public WebhookFanoutHandler() {
         this(Wiring.fromEnvironment());
+        this.priming = Priming.register("webhook-fanout", WorkerPriming::webhookFanout);
     }
 
     public WebhookFanoutHandler(Wiring wiring) {
