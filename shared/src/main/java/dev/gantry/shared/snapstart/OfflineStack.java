@@ -197,6 +197,15 @@ public final class OfflineStack {
     }
 
     /** A DynamoDB stream event: one INSERT of the item with this key. */
+    /** A GitHub push delivery for priming (github-ingest verifies it, the github-events worker processes it). */
+    public static final String PUSH = """
+            {"ref":"refs/heads/main","before":"0000000000000000000000000000000000000000",\
+            "after":"1111111111111111111111111111111111111111","created":false,"deleted":false,"forced":false,\
+            "repository":{"id":1,"name":"app","full_name":"gantry-priming/app","private":true,"default_branch":"main",\
+            "owner":{"login":"gantry-priming","id":1}},"installation":{"id":1},"sender":{"login":"gantry-priming","id":1},\
+            "head_commit":{"id":"1111111111111111111111111111111111111111","message":"priming","timestamp":"2026-01-01T00:00:00Z",\
+            "author":{"name":"Priming","email":"priming@gantry.invalid"}},"commits":[]}""";
+
     public static DynamodbEvent streamInsert(String pk, String sk) {
         StreamRecord record = new StreamRecord();
         record.setKeys(Map.of(Keys.PK, new AttributeValue().withS(pk), Keys.SK, new AttributeValue().withS(sk)));

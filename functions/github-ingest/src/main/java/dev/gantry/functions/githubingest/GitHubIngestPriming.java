@@ -14,23 +14,15 @@ import java.util.Map;
 final class GitHubIngestPriming {
     private GitHubIngestPriming() {}
 
-    static final String PUSH = """
-            {"ref":"refs/heads/main","before":"0000000000000000000000000000000000000000",\
-            "after":"1111111111111111111111111111111111111111","created":false,"deleted":false,"forced":false,\
-            "repository":{"id":1,"name":"app","full_name":"gantry-priming/app","private":true,"default_branch":"main",\
-            "owner":{"login":"gantry-priming","id":1}},"installation":{"id":1},"sender":{"login":"gantry-priming","id":1},\
-            "head_commit":{"id":"1111111111111111111111111111111111111111","message":"priming","timestamp":"2026-01-01T00:00:00Z",\
-            "author":{"name":"Priming","email":"priming@gantry.invalid"}},"commits":[]}""";
-
     static final String PING = """
             {"zen":"Keep it logically awesome.","hook_id":1,"hook":{"id":1,"type":"App","events":["push"]},"installation":{"id":1}}""";
 
     static void prime(OfflineStack s) {
         GitHubIngestHandler h = new GitHubIngestHandler(s.wiring());
         deliver(s, h, "ping", "priming-ping", PING, s.gitHubSignature(PING));
-        deliver(s, h, "push", "priming-push", PUSH, s.gitHubSignature(PUSH));
-        deliver(s, h, "push", "priming-push", PUSH, s.gitHubSignature(PUSH));
-        deliver(s, h, "push", "priming-bad", PUSH, "sha256=" + "0".repeat(64));
+        deliver(s, h, "push", "priming-push", OfflineStack.PUSH, s.gitHubSignature(OfflineStack.PUSH));
+        deliver(s, h, "push", "priming-push", OfflineStack.PUSH, s.gitHubSignature(OfflineStack.PUSH));
+        deliver(s, h, "push", "priming-bad", OfflineStack.PUSH, "sha256=" + "0".repeat(64));
     }
 
     private static void deliver(OfflineStack s, GitHubIngestHandler h, String event, String deliveryId, String body, String signature) {

@@ -30,7 +30,7 @@ final class WorkerPriming {
     }
 
     static void gitHubEventsWorker(OfflineStack s) {
-        String message = GitHubEvents.message(GitHubEvents.parse("push", "priming-push", Json.readTree(PUSH)));
+        String message = GitHubEvents.message(GitHubEvents.parse("push", "priming-push", Json.readTree(OfflineStack.PUSH)));
         s.invoke("github-events-worker", new GitHubEventsWorkerHandler(s.wiring()), OfflineStack.sqs(message));
     }
 
@@ -54,11 +54,4 @@ final class WorkerPriming {
         s.invoke("outbox-relay", new OutboxRelayHandler(s.wiring()), Map.<String, Object>of("source", "aws.events", "detail-type", "Scheduled Event"));
     }
 
-    private static final String PUSH = """
-            {"ref":"refs/heads/main","before":"0000000000000000000000000000000000000000",\
-            "after":"1111111111111111111111111111111111111111","created":false,"deleted":false,"forced":false,\
-            "repository":{"id":1,"name":"app","full_name":"gantry-priming/app","private":true,"default_branch":"main",\
-            "owner":{"login":"gantry-priming","id":1}},"installation":{"id":1},"sender":{"login":"gantry-priming","id":1},\
-            "head_commit":{"id":"1111111111111111111111111111111111111111","message":"priming","timestamp":"2026-01-01T00:00:00Z",\
-            "author":{"name":"Priming","email":"priming@gantry.invalid"}},"commits":[]}""";
 }
